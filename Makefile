@@ -1,0 +1,34 @@
+# Quick start: `make demo` and `make test` install everything they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-fast benchmarks clean
+
+install: $(STAMP)
+
+$(STAMP): setup.py pyproject.toml third_party/libmypaint/binding.cc scripts/install_system_deps.sh
+	./scripts/install_system_deps.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip "setuptools>=64,<81" wheel
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: install
+	$(PY) launch/demo.py --output_dir=outputs/demo
+
+test: install
+	$(PY) -m pytest -n 2 --durations=15 $(PYTEST_ARGS) tests
+
+test-fast: install
+	$(PY) -m pytest -n 2 -m "not slow" $(PYTEST_ARGS) tests
+
+benchmarks: install
+	$(PY) benchmarks/env_throughput.py
+	$(PY) benchmarks/policy_throughput.py
+	$(PY) benchmarks/learning_digits.py
+
+clean:
+	rm -rf build *.egg-info spiral_acme/*.so outputs
