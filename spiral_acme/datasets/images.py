@@ -15,6 +15,7 @@ import numpy as np
 # ITU-R BT.601 luma weights, used when an RGB dataset is asked for 1 channel.
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 VALID_CHANNELS = (1, 3)
+_CHUNK = 1024
 
 
 class Polarity(enum.Enum):
@@ -93,7 +94,7 @@ def to_canvas_images(images: np.ndarray, *, canvas_width: int, channels: int,
   """Turns square float images in [0, 1] into canvas-convention images.
 
   Args:
-    images: float `[N, S, S, C]` in [0, 1] with C in (1, 3).
+    images: `[N, S, S, C]` with C in (1, 3): floats in [0, 1] or uint8.
     canvas_width: the output side W.
     channels: 1 or 3.
     invert: whether to flip light ink on dark to dark ink on light.
@@ -109,19 +110,27 @@ def to_canvas_images(images: np.ndarray, *, canvas_width: int, channels: int,
   if channels not in VALID_CHANNELS:
     raise ValueError(f"channels must be one of {VALID_CHANNELS}, got "
                      f"{channels!r}.")
-  low, high = float(images.min(initial=0.0)), float(images.max(initial=1.0))
-  if low < 0.0 or high > 1.0:
+  if images.dtype != np.uint8:
+    low, high = float(images.min(initial=0)), float(images.max(initial=1))
+  if images.dtype != np.uint8 and (low < 0.0 or high > 1.0):
     raise ValueError(f"Expected pixel values in [0, 1], got range "
                      f"[{low}, {high}].")
-  if channels == 1:
-    images = to_channels(images, channels)  # Mix colours before resizing.
-  out = resize(images, canvas_width, canvas_width)
-  if invert:
-    np.subtract(1.0, out, out=out)
-  # The triangle filter is a convex combination, so values only drift by
-  # float rounding; clip that rounding (not real out-of-range data).
-  np.clip(out, 0.0, 1.0, out=out)
-  out = to_channels(out, channels)
+  out = np.empty(images.shape[:1] + (canvas_width, canvas_width, channels),
+                 np.float32)
+  # Chunks bound the temporaries when converting tens of thousands of images.
+  for start in range(0, len(images), _CHUNK):
+    chunk = images[start:start + _CHUNK]
+    if chunk.dtype == np.uint8:
+      chunk = uint8_to_float(chunk)
+    if channels == 1:
+      chunk = to_channels(chunk, 1)  # Mix colours before resizing.
+    chunk = resize(chunk, canvas_width, canvas_width)
+    if invert:
+      np.subtract(1.0, chunk, out=chunk)
+    # The triangle filter is a convex combination, so values only drift by
+    # float rounding; clip that rounding (not real out-of-range data).
+    np.clip(chunk, 0.0, 1.0, out=chunk)
+    out[start:start + _CHUNK] = to_channels(chunk, channels)
   out.flags.writeable = False
   return out
 
