@@ -27,8 +27,17 @@ _libs = _pkg_config("--libs")
 ext_modules = [
     Pybind11Extension(
         "spiral_acme._libmypaint",
-        sources=["third_party/libmypaint/binding.cc"],
-        include_dirs=[f[2:] for f in _cflags if f.startswith("-I")],
+        sources=[
+            "third_party/libmypaint/binding.cc",
+            "third_party/libmypaint/painter.cc",
+            "third_party/libmypaint/tiled_canvas.cc",
+        ],
+        depends=[
+            "third_party/libmypaint/painter.h",
+            "third_party/libmypaint/tiled_canvas.h",
+        ],
+        include_dirs=["third_party/libmypaint"]
+        + [f[2:] for f in _cflags if f.startswith("-I")],
         extra_compile_args=[f for f in _cflags if not f.startswith("-I")]
         + ["-O3"],
         library_dirs=[f[2:] for f in _libs if f.startswith("-L")],

@@ -1,0 +1,254 @@
+"""LibMyPaint: SPIRAL's painting environment as a plain `dm_env.Environment`.
+
+Each action draws one quadratic Bezier stroke with a libmypaint brush, or
+lifts the pen and moves it. The interface (constructor, ordered-dict specs,
+masks, grid mapping, episode length) is DeepMind's, so agents and TF-Hub
+modules written for their environment run unchanged. Rewards are always 0:
+the agent's discriminator scores the canvas.
+
+Actions are dicts of integer scalars: Python ints, numpy integer scalars and
+0-d integer arrays are accepted; bools, floats and arrays with a shape are
+rejected with ValueError, as are missing/extra keys and out-of-range values,
+and a rejected action leaves the environment unchanged.
+"""
+
+import collections
+import operator
+from typing import Mapping, Optional, Sequence, Tuple
+
+import dm_env
+from dm_env import specs
+import numpy as np
+
+from spiral_acme import _libmypaint
+from spiral_acme.environments import brushes
+from spiral_acme.environments import strokes as strokes_lib
+from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
+
+__all__ = ["LibMyPaint", "LibMyPaintConfig"]
+
+PRESSURES = np.linspace(0.1, 1.0, 10)
+COLOUR_LEVELS = np.linspace(0.0, 1.0, 20)
+# Pressure of every stroke when the agent does not control it.
+DEFAULT_PRESSURE = 1.0
+_MOVE_MASK_KEYS = ("end", "flag")
+
+
+def _frozen(value, dtype) -> np.ndarray:
+  array = np.array(value, dtype=dtype)
+  array.flags.writeable = False
+  return array
+
+
+class LibMyPaint(dm_env.Environment):
+  """Paints with libmypaint strokes; see the module docstring."""
+
+  def __init__(self, episode_length: int, canvas_width: int, grid_width: int,
+               brush_type: str, brush_sizes: Sequence[float], use_color: bool,
+               use_pressure: bool = True, use_alpha: bool = False,
+               background: str = "white", discount: float = 1.0,
+               brushes_basedir: Optional[str] = None, *,
+               legacy_move_bug: bool = False):
+    """Builds the environment.
+
+    Args:
+      episode_length: timesteps per episode including the first, so an
+        episode takes `episode_length - 1` actions (20 -> 19).
+      canvas_width: canvas side in pixels (>= 16).
+      grid_width: side of the location grid (1..canvas_width); cell (row,
+        col) maps to pixel (canvas_width * col / grid_width, ... * row / ...).
+      brush_type: brush file name without `.myb`, e.g. "classic/dry_brush".
+      brush_sizes: brush radii in pixels, chosen by the `size` action.
+      use_color: add red/green/blue actions and an RGB canvas.
+      use_pressure: add the pressure action (else pressure is 1.0).
+      use_alpha: add an alpha channel to the canvas.
+      background: "white" or "transparent".
+      discount: discount of every non-first timestep.
+      brushes_basedir: directory searched first for the brush.
+      legacy_move_bug: reproduce DeepMind's move defect: after a move to
+        (x, y) the next stroke starts at (y, y).
+    """
+    self._config = LibMyPaintConfig(
+        episode_length=episode_length, canvas_width=canvas_width,
+        grid_width=grid_width, brush_type=brush_type,
+        brush_sizes=brush_sizes, use_color=use_color,
+        use_pressure=use_pressure, use_alpha=use_alpha,
+        background=background, discount=discount,
+        brushes_basedir=brushes_basedir, legacy_move_bug=legacy_move_bug)
+    config = self._config
+    self._painter = _libmypaint.Painter(
+        config.canvas_width,
+        brushes.load_brush_json(config.brush_type, config.brushes_basedir),
+        config.background)
+    self._build_specs()
+    grid, width = config.grid_width, config.canvas_width
+    rows, cols = np.divmod(np.arange(grid * grid), grid)
+    self._xs = (width * cols / grid).tolist()
+    self._ys = (width * rows / grid).tolist()
+    self._sizes = list(config.brush_sizes)
+    self._pressures = PRESSURES.tolist()
+    self._levels = COLOUR_LEVELS.tolist()
+    channels = config.num_channels
+    self._pick = None if channels in (1, 3, 4) else [0, 3]
+    self._pixels = np.empty(
+        (width, width, channels if self._pick is None else 4), np.uint8)
+    self._steps = [_frozen(i, np.int32) for i in range(config.episode_length)]
+    self._length = _frozen(config.episode_length, np.int32)
+    self._strokes = []
+    self._episode_step = 0
+    self._mask = self._move_mask
+    self._pen = (0.0, 0.0)
+    self._pen_pressure = 0.0
+    self._reset_next_step = True
+
+  @classmethod
+  def from_config(cls, config: LibMyPaintConfig) -> "LibMyPaint":
+    values = config.to_dict()
+    legacy = values.pop("legacy_move_bug")
+    return cls(**values, legacy_move_bug=legacy)
+
+  def _build_specs(self) -> None:
+    config = self._config
+    locations = config.grid_width ** 2
+    counts = [("control", locations), ("end", locations), ("flag", 2)]
+    if config.use_pressure:
+      counts.append(("pressure", len(PRESSURES)))
+    if len(config.brush_sizes) > 1:
+      counts.append(("size", len(config.brush_sizes)))
+    if config.use_color:
+      counts += [(c, len(COLOUR_LEVELS)) for c in ("red", "green", "blue")]
+    self._action_spec = collections.OrderedDict(
+        (key, specs.DiscreteArray(n, dtype=np.int32, name=key))
+        for key, n in counts)
+    self._num_values = collections.OrderedDict(counts)
+    width = config.canvas_width
+    self._observation_spec = collections.OrderedDict([
+        ("canvas", specs.Array((width, width, config.num_channels),
+                               np.float32, name="canvas")),
+        ("episode_step", specs.Array((), np.int32, name="episode_step")),
+        ("episode_length", specs.Array((), np.int32, name="episode_length")),
+        ("action_mask", collections.OrderedDict(
+            (key, specs.Array((), np.float32, name=key))
+            for key in self._action_spec)),
+    ])
+    one, zero = _frozen(1.0, np.float32), _frozen(0.0, np.float32)
+    self._paint_mask = collections.OrderedDict(
+        (key, one) for key in self._action_spec)
+    self._move_mask = collections.OrderedDict(
+        (key, one if key in _MOVE_MASK_KEYS else zero)
+        for key in self._action_spec)
+
+  @property
+  def config(self) -> LibMyPaintConfig:
+    return self._config
+
+  @property
+  def strokes(self) -> Tuple[strokes_lib.Stroke, ...]:
+    """The stroke program of the current episode, one per action."""
+    return tuple(self._strokes)
+
+  def observation_spec(self):
+    return self._observation_spec
+
+  def action_spec(self):
+    return self._action_spec
+
+  def reset(self) -> dm_env.TimeStep:
+    self._painter.reset()
+    self._strokes = []
+    self._episode_step = 0
+    self._mask = self._move_mask
+    self._pen = (0.0, 0.0)
+    self._pen_pressure = 0.0
+    self._reset_next_step = False
+    return dm_env.restart(self._observation())
+
+  def step(self, action: Mapping[str, object]) -> dm_env.TimeStep:
+    if self._reset_next_step:
+      return self.reset()
+    values = self._validate(action)
+    stroke = self._to_stroke(values)
+    strokes_lib.execute(self._painter, stroke,
+                        legacy_move_bug=self._config.legacy_move_bug)
+    self._strokes.append(stroke)
+    if stroke.painted:
+      self._pen, self._mask = stroke.end, self._paint_mask
+    else:
+      x, y = stroke.end
+      self._pen = (y, y) if self._config.legacy_move_bug else (x, y)
+      self._mask = self._move_mask
+    self._pen_pressure = stroke.pressure
+    self._episode_step += 1
+    step_type = dm_env.StepType.MID
+    if self._episode_step == self._config.episode_length - 1:
+      step_type = dm_env.StepType.LAST
+      self._reset_next_step = True
+    return dm_env.TimeStep(step_type, 0.0, self._config.discount,
+                           self._observation())
+
+  def _validate(self, action: Mapping[str, object]) -> Mapping[str, int]:
+    """Returns the action as ints, or raises ValueError without side effects."""
+    if not isinstance(action, Mapping):
+      raise ValueError(f"action must be a mapping with keys "
+                       f"{list(self._num_values)}, got {type(action).__name__}")
+    if action.keys() != self._num_values.keys():
+      missing = [k for k in self._num_values if k not in action]
+      extra = sorted(str(k) for k in action if k not in self._num_values)
+      raise ValueError(
+          f"action keys do not match the action spec: missing {missing}, "
+          f"unexpected {extra}; expected {list(self._num_values)}")
+    values = {}
+    for key, count in self._num_values.items():
+      value = action[key]
+      try:
+        if isinstance(value, (bool, np.bool_)):
+          raise TypeError
+        index = operator.index(value)
+      except TypeError:
+        raise ValueError(
+            f"action[{key!r}] must be an integer scalar in [0, {count - 1}], "
+            f"got {value!r} of type {type(value).__name__}") from None
+      if not 0 <= index < count:
+        raise ValueError(f"action[{key!r}] = {index} is out of range; valid "
+                         f"values are 0 to {count - 1}")
+      values[key] = index
+    return values
+
+  def _to_stroke(self, values: Mapping[str, int]) -> strokes_lib.Stroke:
+    end = (self._xs[values["end"]], self._ys[values["end"]])
+    painted = values["flag"] == 1
+    control = end
+    if painted:
+      control = (self._xs[values["control"]], self._ys[values["control"]])
+    pressure = 0.0
+    if painted:
+      pressure = (self._pressures[values["pressure"]]
+                  if "pressure" in values else DEFAULT_PRESSURE)
+    size = self._sizes[values["size"]] if "size" in values else self._sizes[0]
+    colour = (0.0, 0.0, 0.0)
+    if "red" in values:
+      levels = self._levels
+      colour = (levels[values["red"]], levels[values["green"]],
+                levels[values["blue"]])
+    return strokes_lib.Stroke(self._pen, control, end, self._pen_pressure,
+                              pressure, size, colour, painted)
+
+  def _observation(self):
+    self._painter.read(self._pixels)
+    pixels = self._pixels if self._pick is None else self._pixels[..., self._pick]
+    return collections.OrderedDict([
+        ("canvas", strokes_lib.to_float(pixels)),
+        ("episode_step", self._steps[self._episode_step]),
+        ("episode_length", self._length),
+        ("action_mask", collections.OrderedDict(self._mask)),
+    ])
+
+  def render(self, canvas_width: Optional[int] = None) -> np.ndarray:
+    """Re-renders this episode's strokes at `canvas_width` (float32)."""
+    return strokes_lib.render(self._strokes, self._config,
+                              canvas_width=canvas_width)
+
+  def to_svg(self) -> str:
+    """This episode's painted strokes as an SVG document."""
+    return strokes_lib.to_svg(self._strokes, self._config.canvas_width,
+                              self._config.background)
