@@ -1,0 +1,81 @@
+"""Autoregressive action heads: each head sees the actions chosen before it.
+
+Starting from the LSTM output z, each key in turn gets logits from its head
+(a linear layer, or a spatial decoder for location keys), an action (sampled
+or teacher-forced), and then z <- relu(z + MLP([z, embed(action)])).
+"""
+
+from typing import Callable, Mapping, Optional, Sequence
+
+import sonnet as snt
+import tensorflow as tf
+
+from spiral_acme.networks import config as config_lib
+from spiral_acme.networks import layers
+
+SampleFn = Callable[[tf.Tensor], tf.Tensor]
+
+
+class AutoregressiveHeads(snt.Module):
+  """Maps z [N, lstm_size] to actions and logits for every key, in order."""
+
+  def __init__(self, actions: Sequence[config_lib.ActionInfo],
+               config: config_lib.PolicyNetworkConfig, *,
+               name: str = "heads"):
+    """Builds the heads.
+
+    Args:
+      actions: the action keys in sampling order.
+      config: widths and depths.
+      name: module name.
+    """
+    super().__init__(name=name)
+    self._actions = tuple(actions)
+    self._heads = {}
+    self._embeds = {}
+    self._residuals = {}
+    for a in self._actions:
+      if a.is_location:
+        self._heads[a.key] = layers.LocationDecoder(
+            a.grid_width, base_width=config.decoder_base_width,
+            channels=config.decoder_channels,
+            residual_blocks=config.decoder_residual_blocks,
+            residual_hidden=config.decoder_residual_hidden,
+            kernel=config.decoder_kernel, name=f"{a.key}_action_decoder")
+      else:
+        self._heads[a.key] = snt.Linear(a.num_values,
+                                        name=f"{a.key}_action_head")
+      self._embeds[a.key] = snt.Linear(config.head_embed_size,
+                                       name=f"{a.key}_action_embed")
+      self._residuals[a.key] = snt.nets.MLP(
+          tuple(config.head_residual_mlp_sizes) + (config.lstm_size,),
+          name=f"{a.key}_residual_mlp")
+
+  def __call__(
+      self, z: tf.Tensor, actions: Optional[Mapping[str, tf.Tensor]] = None,
+      sample: Optional[SampleFn] = None,
+  ) -> tuple[dict[str, tf.Tensor], dict[str, tf.Tensor]]:
+    """Runs every head in order.
+
+    Args:
+      z: f32[N, lstm_size], the LSTM output.
+      actions: {key: i32[N]} to teacher-force; when None, `sample` picks them.
+      sample: maps logits [N, n] to int32 actions [N].
+
+    Returns:
+      (actions {key: i32[N]}, logits {key: f32[N, n]}), keys in sampling order.
+    """
+    if actions is None and sample is None:
+      raise ValueError("AutoregressiveHeads needs either `actions` to "
+                       "teacher-force or a `sample` function; got neither.")
+    chosen, logits = {}, {}
+    for a in self._actions:
+      logits[a.key] = self._heads[a.key](z)
+      if actions is None:
+        chosen[a.key] = sample(logits[a.key])
+      else:
+        chosen[a.key] = tf.cast(actions[a.key], tf.int32)
+      embedding = self._embeds[a.key](layers.encode_action(chosen[a.key], a))
+      z = tf.nn.relu(z + self._residuals[a.key](
+          tf.concat([z, embedding], axis=-1)))
+    return chosen, logits

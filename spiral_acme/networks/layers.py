@@ -1,0 +1,197 @@
+"""Building blocks of the SPIRAL policy: residual stack, conv encoder,
+location decoder, LSTM core and the action encoding shared by torso and heads.
+
+Sub-module names follow DeepMind's variable names (`res_nxn_0`, `strided_0`,
+`pre_stack`, ...) so that `spiral_acme.hub` can map their checkpoints by name.
+"""
+
+import math
+from typing import Optional
+
+import numpy as np
+import sonnet as snt
+import tensorflow as tf
+
+from spiral_acme.networks import config as config_lib
+
+
+def encode_action(action: tf.Tensor, info: config_lib.ActionInfo) -> tf.Tensor:
+  """Encodes int actions [N] as float features for embedding layers.
+
+  Location actions become (row, col) scaled to [-1, 1], row first, as
+  DeepMind does; other actions become one-hot vectors.
+  """
+  if not info.is_location:
+    return tf.one_hot(action, info.num_values, dtype=tf.float32)
+  grid_width = info.grid_width
+  row, col = tf.math.floordiv(action, grid_width), tf.math.floormod(
+      action, grid_width)
+  scale = 2.0 / (grid_width - 1)
+  return tf.stack([tf.cast(row, tf.float32) * scale - 1.0,
+                   tf.cast(col, tf.float32) * scale - 1.0], axis=-1)
+
+
+class CoordConv2D(snt.Module):
+  """SAME conv over [x, x-plane, y-plane]; planes are linspace(-1, 1).
+
+  The planes' contribution does not depend on the batch, so it is computed
+  once per call on a single [1, H, W, 2] image and broadcast, which saves
+  2/(C+2) of the layer's work. An optional `bias_map` [N, out] is added to
+  every pixel before the ReLU (DeepMind's conditioning of the torso).
+  """
+
+  def __init__(self, output_channels: int, kernel: int, *,
+               name: str = "conv_2d"):
+    super().__init__(name=name)
+    self._output_channels = output_channels
+    self._kernel = kernel
+
+  @snt.once
+  def _create_variables(self, height: int, width: int, channels: int):
+    k, out = self._kernel, self._output_channels
+    init = snt.initializers.TruncatedNormal(
+        stddev=1.0 / math.sqrt(k * k * (channels + 2)))
+    self.w = tf.Variable(init([k, k, channels + 2, out], tf.float32),
+                         name="w")
+    self.b = tf.Variable(tf.zeros([out]), name="b")
+    xs = np.broadcast_to(np.linspace(-1.0, 1.0, width)[None, :],
+                         (height, width))
+    ys = np.broadcast_to(np.linspace(-1.0, 1.0, height)[:, None],
+                         (height, width))
+    self._planes = tf.constant(np.stack([xs, ys], -1)[None], tf.float32)
+
+  def __call__(self, x: tf.Tensor,
+               bias_map: Optional[tf.Tensor] = None) -> tf.Tensor:
+    _, height, width, channels = x.shape
+    self._create_variables(height, width, channels)
+    out = tf.nn.conv2d(x, self.w[:, :, :channels], 1, "SAME")
+    planes = tf.nn.conv2d(self._planes, self.w[:, :, channels:], 1, "SAME")
+    out += planes + self.b
+    if bias_map is not None:
+      out += bias_map[:, None, None, :]
+    return tf.nn.relu(out)
+
+
+class ResidualStack(snt.Module):
+  """`num_blocks` of x += conv1x1(relu(conv3x3(relu(x)))), then a ReLU."""
+
+  def __init__(self, channels: int, hidden_channels: int, num_blocks: int, *,
+               kernel: int = 3, name: str = "residual_stack"):
+    super().__init__(name=name)
+    self._nxn = [snt.Conv2D(hidden_channels, kernel, name=f"res_nxn_{i}")
+                 for i in range(num_blocks)]
+    self._1x1 = [snt.Conv2D(channels, 1, name=f"res_1x1_{i}")
+                 for i in range(num_blocks)]
+
+  def __call__(self, x: tf.Tensor) -> tf.Tensor:
+    for conv_nxn, conv_1x1 in zip(self._nxn, self._1x1):
+      x += conv_1x1(tf.nn.relu(conv_nxn(tf.nn.relu(x))))
+    return tf.nn.relu(x)
+
+
+def num_halvings(width: int, target_width: int) -> int:
+  """Stride-2 SAME convs needed to bring `width` down to <= `target_width`."""
+  count = 0
+  while width > target_width:
+    width = -(-width // 2)
+    count += 1
+  return count
+
+
+class ConvEncoder(snt.Module):
+  """Stride-2 convs (ReLU after each), a 3x3 conv and a residual stack."""
+
+  def __init__(self, channels: int, num_strided: int, *, kernel: int,
+               residual_blocks: int, residual_hidden: int,
+               name: str = "conv_encoder"):
+    super().__init__(name=name)
+    self._strided = [snt.Conv2D(channels, kernel, stride=2,
+                                name=f"strided_{i}")
+                     for i in range(num_strided)]
+    self._pre_stack = snt.Conv2D(channels, 3, name="pre_stack")
+    self._stack = ResidualStack(channels, residual_hidden, residual_blocks)
+
+  def __call__(self, x: tf.Tensor) -> tf.Tensor:
+    for conv in self._strided:
+      x = tf.nn.relu(conv(x))
+    return self._stack(self._pre_stack(x))
+
+
+class LocationDecoder(snt.Module):
+  """Decodes a state vector [N, D] into grid logits [N, grid_width**2].
+
+  The vector is reshaped row-major to [base, base, D / base**2], goes through
+  a 3x3 conv and a residual stack, is doubled in size by stride-2 transposed
+  convs until it covers the grid, and a final conv gives one logit per cell.
+  Grids that are not base * 2**k (e.g. 12) are decoded at the next such size
+  and cropped to the top-left grid_width x grid_width cells.
+  """
+
+  def __init__(self, grid_width: int, *, base_width: int, channels: int,
+               residual_blocks: int, residual_hidden: int, kernel: int = 3,
+               name: str = "action_decoder"):
+    super().__init__(name=name)
+    self._grid_width = grid_width
+    self._base_width = base_width
+    num_up = max(0, math.ceil(math.log2(grid_width / base_width)))
+    self._decoded_width = base_width * 2 ** num_up
+    self._pre_stack = snt.Conv2D(channels, kernel, name="pre_stack")
+    self._stack = ResidualStack(channels, residual_hidden, residual_blocks,
+                                kernel=kernel)
+    self._transposed = [snt.Conv2DTranspose(channels, 4, stride=2,
+                                            name=f"strided_transpose_{i}")
+                        for i in range(num_up)]
+    self._final = snt.Conv2D(1, kernel, name="final")
+
+  def __call__(self, z: tf.Tensor) -> tf.Tensor:
+    base = self._base_width
+    x = tf.reshape(z, [-1, base, base, z.shape[-1] // (base * base)])
+    x = self._stack(self._pre_stack(x))
+    for conv in self._transposed:
+      x = tf.nn.relu(conv(x))
+    x = self._final(x)
+    if self._decoded_width != self._grid_width:
+      x = x[:, :self._grid_width, :self._grid_width, :]
+    return tf.reshape(x, [-1, self._grid_width * self._grid_width])
+
+
+class LSTM(snt.Module):
+  """LSTM with gates (i, j, f, o) and a forget-gate bias, as in Sonnet 1.
+
+  The input projection is a separate method so an unroll can apply it to all
+  time steps at once and loop only over the recurrent part.
+  """
+
+  def __init__(self, hidden_size: int, *, forget_bias: float = 1.0,
+               name: str = "lstm"):
+    super().__init__(name=name)
+    self._hidden_size = hidden_size
+    self._forget_bias = forget_bias
+
+  @snt.once
+  def _create_variables(self, input_size: int):
+    h = self._hidden_size
+    init = snt.initializers.TruncatedNormal(
+        stddev=1.0 / math.sqrt(input_size + h))
+    self.w_input = tf.Variable(init([input_size, 4 * h], tf.float32),
+                               name="w_input")
+    self.w_hidden = tf.Variable(init([h, 4 * h], tf.float32), name="w_hidden")
+    self.b_gates = tf.Variable(tf.zeros([4 * h]), name="b_gates")
+
+  def input_gates(self, x: tf.Tensor) -> tf.Tensor:
+    """The input's contribution to the gates, [N, 4H] (bias included)."""
+    self._create_variables(x.shape[-1])
+    return tf.matmul(x, self.w_input) + self.b_gates
+
+  def recur(self, input_gates: tf.Tensor, cell: tf.Tensor,
+            hidden: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """One step from precomputed input gates; returns (cell, hidden)."""
+    gates = input_gates + tf.matmul(hidden, self.w_hidden)
+    i, j, f, o = tf.split(gates, 4, axis=-1)
+    cell = (tf.sigmoid(f + self._forget_bias) * cell
+            + tf.sigmoid(i) * tf.tanh(j))
+    return cell, tf.tanh(cell) * tf.sigmoid(o)
+
+  def __call__(self, x: tf.Tensor, cell: tf.Tensor,
+               hidden: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    return self.recur(self.input_gates(x), cell, hidden)

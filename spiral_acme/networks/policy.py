@@ -1,0 +1,269 @@
+"""SpiralPolicy: DeepMind's "default" SPIRAL agent as a Sonnet 2 module.
+
+    policy = SpiralPolicy(env.action_spec(), env.observation_spec())
+    state = policy.initial_state(batch_size)
+    actions, state, extras = policy.compiled_step(step_type, obs, state)
+
+`step` samples the autoregressive heads (or teacher-forces given actions) for
+one time step; `unroll` teacher-forces a [T, B] batch for the learner. The
+`compiled_*` variants run the same math in tf.functions with a fixed input
+signature (dynamic batch and time), so they trace once.
+"""
+
+from typing import Any, Mapping, Optional
+
+import sonnet as snt
+import tensorflow as tf
+
+from spiral_acme.networks import config as config_lib
+from spiral_acme.networks import heads as heads_lib
+from spiral_acme.networks import layers
+from spiral_acme.networks import torso as torso_lib
+
+Nest = Any
+FIRST = 0  # dm_env.StepType.FIRST
+
+
+class SpiralPolicy(snt.Module):
+  """Torso -> LSTM -> autoregressive heads, with a value baseline."""
+
+  def __init__(self, action_spec: Mapping[str, Any],
+               observation_spec: Mapping[str, Any],
+               config: config_lib.PolicyNetworkConfig = (
+                   config_lib.PolicyNetworkConfig()), *,
+               conditional: bool = False, seed: Optional[int] = None,
+               jit_compile: bool = False, name: str = "spiral_policy"):
+    """Builds the policy (variables are created on the first call).
+
+    Args:
+      action_spec: ordered {key: DiscreteArray} of the environment.
+      observation_spec: the environment's observation spec; only `canvas`
+        (shape [W, W, C]) is read. `noise_sample` and `target` are added by
+        the actor.
+      config: widths and depths; DeepMind's by default.
+      conditional: whether `observation["target"]` (shaped like the canvas)
+        is an input.
+      seed: seeds the policy's own random generator used for sampling.
+      jit_compile: compile `compiled_step` / `compiled_unroll` with XLA.
+      name: module name.
+    """
+    super().__init__(name=name)
+    self._spec = config_lib.PolicySpec.from_env_specs(
+        action_spec, observation_spec, config, conditional=conditional)
+    self._config = config
+    self._torso = torso_lib.Torso(self._spec.actions, self._spec.canvas_width,
+                                  config)
+    self._lstm = layers.LSTM(config.lstm_size,
+                             forget_bias=config.lstm_forget_bias)
+    self._heads = heads_lib.AutoregressiveHeads(self._spec.head_order, config)
+    self._baseline = snt.Linear(1, name="baseline")
+    self._rng = (tf.random.Generator.from_seed(seed) if seed is not None
+                 else tf.random.Generator.from_non_deterministic_state())
+    self._jit_compile = jit_compile
+    self._compiled = {}
+
+  @property
+  def spec(self) -> config_lib.PolicySpec:
+    return self._spec
+
+  @property
+  def config(self) -> config_lib.PolicyNetworkConfig:
+    return self._config
+
+  def _select_observation(self, observation: Mapping[str, Any],
+                          batch_dims: int) -> dict[str, Any]:
+    """Checks `observation` and keeps only what the network reads."""
+    self._spec.check_observation(observation, batch_dims)
+    keys = ("canvas", "noise_sample") + (
+        ("target",) if self._spec.conditional else ())
+    selected = {k: tf.convert_to_tensor(observation[k], tf.float32)
+                for k in keys}
+    selected["action_mask"] = {
+        a.key: tf.convert_to_tensor(observation["action_mask"][a.key],
+                                    tf.float32)
+        for a in self._spec.actions}
+    return selected
+
+  def _zero_observation(self, batch_size: int) -> dict[str, Any]:
+    canvas = tf.zeros([batch_size, *self._spec.canvas_shape])
+    observation = {
+        "canvas": canvas,
+        "noise_sample": tf.zeros([batch_size, self._spec.noise_dim]),
+        "action_mask": {a.key: tf.ones([batch_size])
+                        for a in self._spec.actions}}
+    if self._spec.conditional:
+      observation["target"] = canvas
+    return observation
+
+  def _observation_signature(self, batch: list) -> dict[str, Any]:
+    canvas = tf.TensorSpec(batch + list(self._spec.canvas_shape), tf.float32)
+    signature = {
+        "canvas": canvas,
+        "noise_sample": tf.TensorSpec(batch + [self._spec.noise_dim]),
+        "action_mask": {a.key: tf.TensorSpec(batch)
+                        for a in self._spec.actions}}
+    if self._spec.conditional:
+      signature["target"] = canvas
+    return signature
+
+  def _action_signature(self, batch: list) -> dict[str, tf.TensorSpec]:
+    return {a.key: tf.TensorSpec(batch, tf.int32) for a in self._spec.actions}
+
+  def _state_signature(self) -> Nest:
+    size = self._config.lstm_size
+    return {"lstm_state": {"cell": tf.TensorSpec([None, size]),
+                           "hidden": tf.TensorSpec([None, size])},
+            "prev_action": self._action_signature([None])}
+
+  def _step_signature(self) -> list:
+    return [tf.TensorSpec([None], tf.int32),
+            self._observation_signature([None]), self._state_signature()]
+
+  def _unroll_signature(self) -> list:
+    return [tf.TensorSpec([None, None], tf.int32),
+            self._observation_signature([None, None]),
+            self._state_signature(), self._action_signature([None, None])]
+
+  def initial_state(self, batch_size: Any) -> Nest:
+    """Zero LSTM state and previous actions for `batch_size` episodes."""
+    size = self._config.lstm_size
+    return {
+        "lstm_state": {"cell": tf.zeros([batch_size, size]),
+                       "hidden": tf.zeros([batch_size, size])},
+        "prev_action": {a.key: tf.zeros([batch_size], tf.int32)
+                        for a in self._spec.actions},
+    }
+
+  def create_variables(self) -> "SpiralPolicy":
+    """Creates every variable by running one teacher-forced step."""
+    observation = self._zero_observation(1)
+    actions = {a.key: tf.zeros([1], tf.int32) for a in self._spec.actions}
+    self.step(tf.zeros([1], tf.int32), observation, self.initial_state(1),
+              actions)
+    return self
+
+  def _sample(self, logits: tf.Tensor) -> tf.Tensor:
+    """Samples categorical actions by the Gumbel-max trick (XLA friendly)."""
+    uniform = self._rng.uniform(tf.shape(logits), minval=1e-20, maxval=1.0)
+    return tf.argmax(logits - tf.math.log(-tf.math.log(uniform)), axis=-1,
+                     output_type=tf.int32)
+
+  def step(self, step_type: tf.Tensor, observation: Mapping[str, Any],
+           state: Nest, actions: Optional[Mapping[str, Any]] = None,
+           ) -> tuple[dict[str, tf.Tensor], Nest, Nest]:
+    """One time step for a batch: (actions, new_state, extras).
+
+    On FIRST steps the LSTM state is replaced by zeros and every previous
+    action by index 0 (the action mask still applies), as DeepMind does.
+    """
+    observation = self._select_observation(observation, batch_dims=1)
+    first = tf.equal(tf.convert_to_tensor(step_type, tf.int32), FIRST)
+    keep = 1.0 - tf.cast(first, tf.float32)[:, None]
+    prev_action = {k: tf.where(first, 0, tf.cast(v, tf.int32))
+                   for k, v in state["prev_action"].items()}
+    torso_out = self._torso(observation["canvas"], prev_action,
+                            observation["action_mask"],
+                            observation["noise_sample"],
+                            observation.get("target"))
+    cell, hidden = self._lstm(torso_out,
+                              state["lstm_state"]["cell"] * keep,
+                              state["lstm_state"]["hidden"] * keep)
+    chosen, logits = self._heads(hidden, actions, self._sample)
+    new_state = {"lstm_state": {"cell": cell, "hidden": hidden},
+                 "prev_action": {a.key: chosen[a.key]
+                                 for a in self._spec.actions}}
+    extras = {"logits": logits,
+              "baseline": tf.squeeze(self._baseline(hidden), -1)}
+    return chosen, new_state, extras
+
+  def unroll(self, step_types: tf.Tensor, observations: Mapping[str, Any],
+             initial_state: Nest, actions: Mapping[str, Any],
+             ) -> tuple[Nest, Nest]:
+    """Teacher-forced pass over [T, B]: (extras [T, B, ...], final_state).
+
+    The previous actions are known (the given actions shifted by one, with
+    `initial_state`'s at t=0), so the torso and the heads run on all T*B
+    frames at once and only the LSTM recurrence loops over time.
+    """
+    observations = self._select_observation(observations, batch_dims=2)
+    step_types = tf.convert_to_tensor(step_types, tf.int32)
+    actions = {a.key: tf.cast(actions[a.key], tf.int32)
+               for a in self._spec.actions}
+    first = tf.equal(step_types, FIRST)
+    time_batch = tf.shape(step_types)
+
+    def flat(x):
+      return tf.reshape(x, tf.concat([[-1], tf.shape(x)[2:]], 0))
+
+    prev_action = {
+        k: flat(tf.where(first, 0, tf.concat(
+            [tf.cast(initial_state["prev_action"][k], tf.int32)[None],
+             v[:-1]], 0)))
+        for k, v in actions.items()}
+    torso_out = self._torso(
+        flat(observations["canvas"]), prev_action,
+        tf.nest.map_structure(flat, observations["action_mask"]),
+        flat(observations["noise_sample"]),
+        flat(observations["target"]) if "target" in observations else None)
+    gates = self._lstm.input_gates(torso_out)
+    gates = tf.reshape(gates, tf.concat([time_batch, [-1]], 0))
+
+    def recur(carry, inputs):
+      cell, hidden = carry
+      gates_t, first_t = inputs
+      keep = 1.0 - tf.cast(first_t, tf.float32)[:, None]
+      return self._lstm.recur(gates_t, cell * keep, hidden * keep)
+
+    start = (tf.convert_to_tensor(initial_state["lstm_state"]["cell"]),
+             tf.convert_to_tensor(initial_state["lstm_state"]["hidden"]))
+    cells, hiddens = tf.scan(recur, (gates, first), initializer=start)
+    hidden_flat = flat(hiddens)
+    _, logits = self._heads(hidden_flat, tf.nest.map_structure(flat, actions))
+
+    def unflat(x):
+      return tf.reshape(x, tf.concat([time_batch, tf.shape(x)[1:]], 0))
+
+    extras = {"logits": tf.nest.map_structure(unflat, logits),
+              "baseline": tf.reshape(self._baseline(hidden_flat),
+                                     time_batch)}
+    final_state = {"lstm_state": {"cell": cells[-1], "hidden": hiddens[-1]},
+                   "prev_action": {k: v[-1] for k, v in actions.items()}}
+    return extras, final_state
+
+  def _function(self, name: str, fn, signature) -> tf.types.experimental.GenericFunction:
+    if name not in self._compiled:
+      self._compiled[name] = tf.function(
+          fn, input_signature=signature, jit_compile=self._jit_compile)
+    return self._compiled[name]
+
+  def compiled_step(self, step_type: Any, observation: Mapping[str, Any],
+                    state: Nest, actions: Optional[Mapping[str, Any]] = None,
+                    ) -> tuple[dict[str, tf.Tensor], Nest, Nest]:
+    """`step` in a tf.function traced once for any batch size."""
+    observation = self._select_observation(observation, batch_dims=1)
+    sig = self._step_signature()
+    if actions is None:
+      fn = self._function("step", lambda t, o, s: self.step(t, o, s), sig)
+      return fn(step_type, observation, state)
+    fn = self._function("teacher_forced_step", self.step,
+                        sig + [self._action_signature([None])])
+    return fn(step_type, observation, state, dict(actions))
+
+  def compiled_unroll(self, step_types: Any, observations: Mapping[str, Any],
+                      initial_state: Nest, actions: Mapping[str, Any],
+                      ) -> tuple[Nest, Nest]:
+    """`unroll` in a tf.function traced once for any [T, B]."""
+    observations = self._select_observation(observations, batch_dims=2)
+    fn = self._function("unroll", self.unroll,
+                        self._unroll_signature())
+    return fn(step_types, observations, initial_state, dict(actions))
+
+  def trace_count(self) -> int:
+    """Number of traces of the compiled functions so far (for tests)."""
+    return sum(f.experimental_get_tracing_count()
+               for f in self._compiled.values())
+
+
+def count_parameters(module: snt.Module) -> int:
+  """Number of trainable scalars in `module`."""
+  return int(sum(v.shape.num_elements() for v in module.trainable_variables))
