@@ -1,0 +1,115 @@
+"""IMPALA loss terms for SPIRAL's factorised, masked action heads.
+
+SPIRAL's action is a dict of independent heads, and on a "move" step only
+`end` and `flag` matter: the environment's action mask is 0 for the others.
+A masked head adds neither log-probability nor entropy, so the joint
+log-probability of an action is the sum over the unmasked heads only; the
+behaviour policy's and the learner's log-probabilities are both taken this
+way, so importance weights compare like with like.
+"""
+
+from typing import Mapping, Optional
+
+import numpy as np
+import tensorflow as tf
+
+Heads = Mapping[str, tf.Tensor]
+
+
+def _shape(x) -> tf.TensorShape:
+  return tf.TensorShape(x.shape if hasattr(x, "shape") else np.shape(x))
+
+
+def _check_heads(logits: Heads, other: Optional[Heads], what: str) -> None:
+  if other is None:
+    return
+  if set(other) != set(logits):
+    raise ValueError(
+        f"{what} must have the same heads as logits {sorted(logits)}; "
+        f"missing {sorted(set(logits) - set(other))}, "
+        f"unexpected {sorted(set(other) - set(logits))}.")
+  for key, head_logits in logits.items():
+    expected = _shape(head_logits)[:-1]
+    if not _shape(other[key]).is_compatible_with(expected):
+      raise ValueError(
+          f"{what}[{key!r}] must have shape {expected} (logits shape without "
+          f"the last axis), got {_shape(other[key])}.")
+
+
+def _masked_sum(per_head: Mapping[str, tf.Tensor],
+                masks: Optional[Heads]) -> tf.Tensor:
+  total = None
+  for key in sorted(per_head):
+    term = per_head[key]
+    if masks is not None:
+      term *= tf.cast(masks[key], term.dtype)
+    total = term if total is None else total + term
+  return total
+
+
+def joint_log_prob(logits: Heads, actions: Heads,
+                   masks: Optional[Heads] = None) -> tf.Tensor:
+  """log pi(a) summed over the heads whose mask is 1.
+
+  Args:
+    logits: {head: [..., num_values]} unnormalised log-probabilities.
+    actions: {head: [...]} int actions, the same heads as `logits`.
+    masks: {head: [...]} 1.0 where the head was used, 0.0 where it was not;
+      None counts every head.
+
+  Returns:
+    [...] the joint log-probability of the (unmasked part of the) action.
+  """
+  if not logits:
+    raise ValueError("logits must hold at least one head, got none.")
+  _check_heads(logits, actions, "actions")
+  _check_heads(logits, masks, "masks")
+  per_head = {
+      key: -tf.nn.sparse_softmax_cross_entropy_with_logits(
+          labels=tf.cast(actions[key], tf.int32), logits=head_logits)
+      for key, head_logits in logits.items()}
+  return _masked_sum(per_head, masks)
+
+
+def joint_entropy(logits: Heads, masks: Optional[Heads] = None) -> tf.Tensor:
+  """[...] entropy of the policy, summed over the unmasked heads."""
+  if not logits:
+    raise ValueError("logits must hold at least one head, got none.")
+  _check_heads(logits, masks, "masks")
+  per_head = {
+      key: -tf.reduce_sum(
+          tf.nn.softmax(head_logits) * tf.nn.log_softmax(head_logits), -1)
+      for key, head_logits in logits.items()}
+  return _masked_sum(per_head, masks)
+
+
+def entropy(logits: Heads, masks: Optional[Heads] = None) -> tf.Tensor:
+  """Mean over steps and batch of `joint_entropy` (a scalar to maximise)."""
+  return tf.reduce_mean(joint_entropy(logits, masks))
+
+
+def entropy_loss(logits: Heads, masks: Optional[Heads] = None) -> tf.Tensor:
+  """Scalar loss whose minimisation raises the policy's entropy."""
+  return -entropy(logits, masks)
+
+
+def policy_gradient_loss(log_probs: tf.Tensor,
+                         advantages: tf.Tensor) -> tf.Tensor:
+  """Scalar mean of -log pi(a_t) * A_t; no gradient flows into A_t.
+
+  Args:
+    log_probs: [T, B] from `joint_log_prob` under the learner's policy.
+    advantages: [T, B], e.g. V-trace's `pg_advantages`.
+  """
+  log_probs = tf.convert_to_tensor(log_probs)
+  advantages = tf.convert_to_tensor(advantages, log_probs.dtype)
+  if not advantages.shape.is_compatible_with(log_probs.shape):
+    raise ValueError(
+        f"advantages must have the shape of log_probs {log_probs.shape}, got "
+        f"{advantages.shape}.")
+  return -tf.reduce_mean(log_probs * tf.stop_gradient(advantages))
+
+
+def baseline_loss(td_errors: tf.Tensor) -> tf.Tensor:
+  """Scalar mean of 0.5 * (vs - V)^2, given td_errors = vs - V."""
+  return tf.reduce_mean(0.5 * tf.square(td_errors))

@@ -1,0 +1,117 @@
+"""Tests for the masked IMPALA loss terms in spiral_acme.agents.spiral.losses."""
+
+import numpy as np
+import pytest
+
+import spiral_acme  # noqa: F401  (quiets TF before it is imported)
+import tensorflow as tf
+
+from spiral_acme.agents.spiral import losses
+
+_SIZES = {"flag": 2, "end": 9, "size": 4}
+
+
+def _log_softmax(x):
+  x = x - x.max(-1, keepdims=True)
+  return x - np.log(np.exp(x).sum(-1, keepdims=True))
+
+
+def _inputs(seed=0, shape=(3, 2)):
+  rng = np.random.default_rng(seed)
+  logits = {k: rng.normal(size=shape + (n,)).astype(np.float32)
+            for k, n in _SIZES.items()}
+  actions = {k: rng.integers(0, n, size=shape).astype(np.int32)
+             for k, n in _SIZES.items()}
+  # Step 0 paints (all heads), later steps move (size masked out).
+  masks = {k: np.ones(shape, np.float32) for k in _SIZES}
+  masks["size"][1:] = 0.0
+  return logits, actions, masks
+
+
+def test_joint_log_prob_sums_unmasked_heads():
+  logits, actions, masks = _inputs()
+  got = losses.joint_log_prob(logits, actions, masks).numpy()
+  want = np.zeros((3, 2))
+  for key in _SIZES:
+    log_probs = np.take_along_axis(
+        _log_softmax(logits[key]), actions[key][..., None], -1)[..., 0]
+    want += masks[key] * log_probs
+  np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+  unmasked = losses.joint_log_prob(logits, actions).numpy()
+  assert not np.allclose(unmasked[1:], got[1:])
+  np.testing.assert_allclose(unmasked[0], got[0], rtol=1e-6)
+
+
+def test_masked_heads_contribute_nothing_nor_gradient():
+  logits, actions, masks = _inputs()
+  changed_logits = dict(logits, size=logits["size"] * 10 + 3)
+  changed_actions = dict(actions, size=(actions["size"] + 1) % 4)
+  base_lp = losses.joint_log_prob(logits, actions, masks).numpy()
+  new_lp = losses.joint_log_prob(changed_logits, changed_actions,
+                                 masks).numpy()
+  np.testing.assert_allclose(new_lp[1:], base_lp[1:], rtol=1e-6)
+  assert not np.allclose(new_lp[0], base_lp[0])
+  base_h = losses.joint_entropy(logits, masks).numpy()
+  new_h = losses.joint_entropy(changed_logits, masks).numpy()
+  np.testing.assert_allclose(new_h[1:], base_h[1:], rtol=1e-6)
+
+  size_logits = tf.Variable(logits["size"])
+  with tf.GradientTape() as tape:
+    heads = dict(logits, size=size_logits)
+    total = (tf.reduce_sum(losses.joint_log_prob(heads, actions, masks)) +
+             losses.entropy(heads, masks))
+  grad = tape.gradient(total, size_logits).numpy()
+  np.testing.assert_array_equal(grad[1:], 0.0)
+  assert np.abs(grad[0]).sum() > 0
+
+
+def test_entropy_of_uniform_heads_is_sum_of_log_sizes():
+  logits = {k: tf.zeros([3, 2, n]) for k, n in _SIZES.items()}
+  masks = {k: tf.ones([3, 2]) for k in _SIZES}
+  masks["end"] = tf.constant([[1.0, 0.0]] * 3)
+  per_step = losses.joint_entropy(logits, masks).numpy()
+  np.testing.assert_allclose(per_step[:, 0], np.log(2 * 9 * 4), rtol=1e-6)
+  np.testing.assert_allclose(per_step[:, 1], np.log(2 * 4), rtol=1e-6)
+  np.testing.assert_allclose(losses.entropy(logits, masks).numpy(),
+                             per_step.mean(), rtol=1e-6)
+  np.testing.assert_allclose(losses.entropy_loss(logits, masks).numpy(),
+                             -per_step.mean(), rtol=1e-6)
+
+
+def test_policy_gradient_loss_value_and_gradients():
+  logits, actions, _ = _inputs()
+  flag_logits = tf.Variable(logits["flag"])
+  advantages = tf.Variable(np.array([[1.0, -2.0]] * 3, np.float32))
+  with tf.GradientTape(persistent=True) as tape:
+    log_probs = losses.joint_log_prob({"flag": flag_logits},
+                                      {"flag": actions["flag"]})
+    loss = losses.policy_gradient_loss(log_probs, advantages)
+  np.testing.assert_allclose(
+      loss.numpy(), -np.mean(log_probs.numpy() * advantages.numpy()),
+      rtol=1e-6)
+  assert tape.gradient(loss, advantages) is None
+  probs = np.exp(_log_softmax(logits["flag"]))
+  one_hot = np.eye(2)[actions["flag"]]
+  want = (probs - one_hot) * advantages.numpy()[..., None] / 6
+  np.testing.assert_allclose(tape.gradient(loss, flag_logits).numpy(), want,
+                             rtol=1e-5, atol=1e-7)
+
+
+def test_baseline_loss_is_half_mean_square():
+  td = tf.constant([[1.0, -2.0], [3.0, 0.0]])
+  np.testing.assert_allclose(losses.baseline_loss(td).numpy(),
+                             0.5 * (1 + 4 + 9 + 0) / 4)
+
+
+def test_mismatched_heads_and_shapes_are_errors():
+  logits, actions, masks = _inputs()
+  with pytest.raises(ValueError, match=r"missing \['size'\]"):
+    losses.joint_log_prob(logits, {k: actions[k] for k in ("flag", "end")})
+  with pytest.raises(ValueError, match=r"unexpected \['red'\]"):
+    losses.joint_entropy(logits, dict(masks, red=masks["flag"]))
+  with pytest.raises(ValueError, match=r"actions\['end'\]"):
+    losses.joint_log_prob(logits, dict(actions, end=actions["end"][0]))
+  with pytest.raises(ValueError, match="at least one head"):
+    losses.joint_entropy({})
+  with pytest.raises(ValueError, match="advantages"):
+    losses.policy_gradient_loss(tf.zeros([3, 2]), tf.zeros([2, 3]))
