@@ -1,0 +1,188 @@
+"""DatasetConfig and load_dataset: every dataset by name, cached per process.
+
+    config = DatasetConfig("digits", canvas_width=64)
+    rest, targets = load_dataset(config).split(20, seed=0)
+
+Ink convention when `invert` is None: the MNIST family and scikit-learn digits
+draw light ink on dark and are inverted; Hershey glyphs, Omniglot and image
+folders (photos such as CelebA-HQ) are kept; tfds datasets follow their base
+name (see `tfds_source.polarity`).
+"""
+
+import dataclasses
+import enum
+import functools
+from typing import Callable, Optional, Sequence
+
+from spiral_acme.datasets import dataset
+from spiral_acme.datasets import digits
+from spiral_acme.datasets import hershey
+from spiral_acme.datasets import image_folder
+from spiral_acme.datasets import images as images_lib
+from spiral_acme.datasets import mnist
+from spiral_acme.datasets import omniglot
+from spiral_acme.datasets import tfds_source
+
+
+class DatasetName(str, enum.Enum):
+  DIGITS = "digits"
+  HERSHEY = "hershey"
+  MNIST = "mnist"
+  EMNIST = "emnist"
+  KMNIST = "kmnist"
+  OMNIGLOT = "omniglot"
+  IMAGE_FOLDER = "image_folder"
+  TFDS = "tfds"
+
+
+KNOWN_NAMES = tuple(n.value for n in DatasetName)
+_EMBEDDED = (DatasetName.DIGITS, DatasetName.HERSHEY)
+_IDX = {DatasetName.MNIST: mnist.Family.MNIST,
+        DatasetName.EMNIST: mnist.Family.EMNIST,
+        DatasetName.KMNIST: mnist.Family.KMNIST}
+_SPLITS = {DatasetName.DIGITS: ("train",), DatasetName.HERSHEY: ("train",),
+           DatasetName.IMAGE_FOLDER: ("train",),
+           DatasetName.OMNIGLOT: tuple(omniglot.SPLITS),
+           **{n: ("train", "test") for n in _IDX}}
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetConfig:
+  """Which images to load and how to shape them.
+
+  Attributes:
+    name: one of KNOWN_NAMES (a string or a DatasetName).
+    path: the local copy (directory of IDX files, Omniglot zips/folders, image
+      folder) or, for "tfds", the tfds data_dir (optional); None for the
+      embedded "digits" and "hershey".
+    canvas_width: side of the output images.
+    channels: 1, or 3 (grey replicated, colour kept).
+    split: "train" for the embedded sets and image folders (the whole set:
+      hold images out with `ImageDataset.split`); "train"/"test" for the
+      MNIST family; "background"/"evaluation" (or "train"/"test") for
+      Omniglot; any tfds split string for "tfds".
+    limit: keep only the first `limit` images.
+    invert: None for the dataset's ink convention (module docstring), or
+      True/False to force it.
+    emnist_subset: "balanced", "letters", ... (EMNIST only).
+    transpose: swap rows/columns (MNIST family only; None: EMNIST only).
+    tfds_name: the tfds dataset name, e.g. "mnist" ("tfds" only).
+    fonts: Hershey font names (None: all).
+  """
+  name: str
+  path: Optional[str] = None
+  canvas_width: int = 64
+  channels: int = 1
+  split: str = "train"
+  limit: Optional[int] = None
+  invert: Optional[bool] = None
+  emnist_subset: Optional[str] = None
+  transpose: Optional[bool] = None
+  tfds_name: Optional[str] = None
+  fonts: Optional[Sequence[str]] = None
+
+  def __post_init__(self):
+    if self.name not in KNOWN_NAMES:
+      raise ValueError(f"Unknown dataset name {self.name!r}; known names: "
+                       f"{', '.join(KNOWN_NAMES)}.")
+    name = DatasetName(self.name)
+    object.__setattr__(self, "name", name)
+    if self.fonts is not None:
+      object.__setattr__(self, "fonts", tuple(self.fonts))
+    if isinstance(self.canvas_width, bool) or not isinstance(
+        self.canvas_width, int) or self.canvas_width < 1:
+      raise ValueError(f"canvas_width must be a positive int, got "
+                       f"{self.canvas_width!r}.")
+    if self.channels not in images_lib.VALID_CHANNELS:
+      raise ValueError(f"channels must be one of {images_lib.VALID_CHANNELS}"
+                       f", got {self.channels!r}.")
+    if self.limit is not None and (not isinstance(self.limit, int)
+                                   or self.limit < 1):
+      raise ValueError(f"limit must be a positive int or None, got "
+                       f"{self.limit!r}.")
+    if name in _EMBEDDED and self.path is not None:
+      raise ValueError(f"{name.value!r} is embedded and takes no path; got "
+                       f"path={self.path!r}.")
+    if name not in _EMBEDDED + (DatasetName.TFDS,) and not self.path:
+      raise ValueError(f"{name.value!r} needs path= pointing at the local "
+                       "copy of the data.")
+    if name in _SPLITS and self.split not in _SPLITS[name]:
+      raise ValueError(f"split for {name.value!r} must be one of "
+                       f"{_SPLITS[name]}, got {self.split!r}.")
+    self._check_only_for("emnist_subset", DatasetName.EMNIST)
+    self._check_only_for("transpose", *_IDX)
+    self._check_only_for("tfds_name", DatasetName.TFDS)
+    self._check_only_for("fonts", DatasetName.HERSHEY)
+    if name == DatasetName.EMNIST and (
+        self.emnist_subset not in mnist.EMNIST_SUBSETS):
+      raise ValueError(f"emnist_subset must be one of "
+                       f"{mnist.EMNIST_SUBSETS}, got {self.emnist_subset!r}.")
+    if name == DatasetName.TFDS and not self.tfds_name:
+      raise ValueError("'tfds' needs tfds_name=, e.g. 'mnist'.")
+
+  def _check_only_for(self, field: str, *names: DatasetName) -> None:
+    if getattr(self, field) is not None and self.name not in names:
+      raise ValueError(
+          f"{field}={getattr(self, field)!r} applies only to "
+          f"{[n.value for n in names]}, not {self.name.value!r}.")
+
+
+def _invert(config: DatasetConfig, polarity: images_lib.Polarity) -> bool:
+  if config.invert is not None:
+    return config.invert
+  return polarity == images_lib.Polarity.LIGHT_ON_DARK
+
+
+def _digits(c: DatasetConfig) -> dataset.ImageDataset:
+  return digits.load_digits(canvas_width=c.canvas_width, channels=c.channels,
+                            invert=_invert(c, digits.POLARITY))
+
+
+def _hershey(c: DatasetConfig) -> dataset.ImageDataset:
+  return hershey.load_hershey(canvas_width=c.canvas_width,
+                              channels=c.channels, fonts=c.fonts,
+                              invert=_invert(c, hershey.POLARITY))
+
+
+def _idx(c: DatasetConfig) -> dataset.ImageDataset:
+  return mnist.load_idx_dataset(
+      c.path, family=_IDX[c.name], split=c.split, canvas_width=c.canvas_width,
+      channels=c.channels, subset=c.emnist_subset, transpose=c.transpose,
+      invert=_invert(c, mnist.POLARITY), limit=c.limit)
+
+
+def _omniglot(c: DatasetConfig) -> dataset.ImageDataset:
+  return omniglot.load_omniglot(
+      c.path, split=c.split, canvas_width=c.canvas_width, channels=c.channels,
+      invert=_invert(c, omniglot.POLARITY), limit=c.limit)
+
+
+def _image_folder(c: DatasetConfig) -> dataset.ImageDataset:
+  return image_folder.load_image_folder(
+      c.path, canvas_width=c.canvas_width, channels=c.channels,
+      invert=_invert(c, image_folder.POLARITY), limit=c.limit)
+
+
+def _tfds(c: DatasetConfig) -> dataset.ImageDataset:
+  return tfds_source.load_tfds(
+      c.tfds_name, data_dir=c.path, split=c.split,
+      canvas_width=c.canvas_width, channels=c.channels, invert=c.invert,
+      limit=c.limit)
+
+
+_LOADERS: dict[DatasetName, Callable[[DatasetConfig], dataset.ImageDataset]]
+_LOADERS = {DatasetName.DIGITS: _digits, DatasetName.HERSHEY: _hershey,
+            **{n: _idx for n in _IDX}, DatasetName.OMNIGLOT: _omniglot,
+            DatasetName.IMAGE_FOLDER: _image_folder, DatasetName.TFDS: _tfds}
+
+
+@functools.lru_cache(maxsize=8)
+def load_dataset(config: DatasetConfig) -> dataset.ImageDataset:
+  """Loads the dataset `config` names; cached in memory for this process.
+
+  The returned images are read-only, so sharing the cached copy is safe.
+  """
+  ds = _LOADERS[config.name](config)
+  if config.limit is not None and len(ds) > config.limit:
+    ds = ds.subset(range(config.limit))
+  return ds
