@@ -1,4 +1,4 @@
-"""Tests for the masked IMPALA loss terms in spiral_acme.agents.spiral.losses."""
+"""Tests for the masked IMPALA loss terms of agents.spiral.losses."""
 
 import numpy as np
 import pytest

@@ -67,7 +67,8 @@ def test_float32_inside_tf_function_with_unknown_length():
       lambda *args: vtrace.vtrace_returns(*args, lambda_=0.9),
       input_signature=[spec] * 4 + [tf.TensorSpec([None], tf.float32)])
   graph = fn.get_concrete_function().graph
-  assert {"While", "StatelessWhile"} & {op.type for op in graph.get_operations()}
+  op_types = {op.type for op in graph.get_operations()}
+  assert {"While", "StatelessWhile"} & op_types  # A loop op, not unrolled.
   for num_steps in (2, 9):  # The same trace serves every length.
     inputs = _random_inputs(seed=num_steps, num_steps=num_steps,
                             dtype=np.float32)
