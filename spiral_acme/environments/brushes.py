@@ -9,6 +9,7 @@ mypaint-brushes is installed.
 import functools
 import os
 import pathlib
+import posixpath
 import subprocess
 from typing import List, Optional, Sequence
 
@@ -78,6 +79,9 @@ def find_brush(brush_type: str,
     if path.is_file():
       return path
   existing = available_brushes(dirs)
+  # Brushes in the requested folder are the likeliest intended ones.
+  folder = posixpath.dirname(brush_type)
+  existing.sort(key=lambda name: posixpath.dirname(name) != folder)
   shown = ", ".join(existing[:_EXAMPLES_SHOWN]) or "none"
   if len(existing) > _EXAMPLES_SHOWN:
     shown += f", ... ({len(existing)} in all)"
