@@ -22,7 +22,8 @@ _MAX_VALUE = 16.0
 def _raw_digits() -> tuple[np.ndarray, np.ndarray]:
   """Returns the padded digits `f32[N, 10, 10, 1]` in [0, 1] and labels."""
   # Imported lazily: scikit-learn takes about a second to import.
-  from sklearn import datasets as sk_datasets  # pylint: disable=g-import-not-at-top
+  # pylint: disable-next=g-import-not-at-top
+  from sklearn import datasets as sk_datasets
   bunch = sk_datasets.load_digits()
   pixels = (bunch.images / _MAX_VALUE).astype(np.float32)
   pixels = np.pad(pixels, ((0, 0), (_PAD, _PAD), (_PAD, _PAD)))

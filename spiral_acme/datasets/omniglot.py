@@ -83,8 +83,10 @@ def load_omniglot(path: Union[str, os.PathLike], *, split: str = "background",
     raise ValueError(f"limit must be positive or None, got {limit}.")
   location = _locate(os.fspath(path), split)
   entries = _entries(location)[:limit]
-  decode = lambda f: image_folder.decode_square(  # pylint: disable=g-long-lambda
-      f, canvas_width=canvas_width, channels=channels)
+  def decode(source) -> np.ndarray:
+    return image_folder.decode_square(source, canvas_width=canvas_width,
+                                      channels=channels)
+
   if os.path.isdir(location):
     squares = [decode(os.path.join(location, name)) for name, _, _ in entries]
   else:

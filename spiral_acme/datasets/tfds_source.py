@@ -22,7 +22,7 @@ LIGHT_ON_DARK_DATASETS = frozenset(
 
 
 def polarity(name: str) -> images_lib.Polarity:
-  """Returns the ink convention of the tfds dataset `name` ("emnist/letters")."""
+  """Returns the ink convention of tfds dataset `name` ("emnist/letters")."""
   base = name.split("/")[0].split(":")[0]
   if base in LIGHT_ON_DARK_DATASETS:
     return images_lib.Polarity.LIGHT_ON_DARK
