@@ -40,6 +40,18 @@ def _frozen(value, dtype) -> np.ndarray:
   return array
 
 
+def _as_index(key: str, value: object, count: int) -> int:
+  """An integer scalar (numpy scalar, 0-d array) as int; else ValueError."""
+  try:
+    if isinstance(value, (bool, np.bool_)):
+      raise TypeError
+    return operator.index(value)
+  except TypeError:
+    raise ValueError(
+        f"action[{key!r}] must be an integer scalar in [0, {count - 1}], "
+        f"got {value!r} of type {type(value).__name__}") from None
+
+
 class LibMyPaint(dm_env.Environment):
   """Paints with libmypaint strokes; see the module docstring."""
 
@@ -88,10 +100,6 @@ class LibMyPaint(dm_env.Environment):
     self._sizes = list(config.brush_sizes)
     self._pressures = PRESSURES.tolist()
     self._levels = COLOUR_LEVELS.tolist()
-    channels = config.num_channels
-    self._pick = None if channels in (1, 3, 4) else [0, 3]
-    self._pixels = np.empty(
-        (width, width, channels if self._pick is None else 4), np.uint8)
     self._steps = [_frozen(i, np.int32) for i in range(config.episode_length)]
     self._length = _frozen(config.episode_length, np.int32)
     self._strokes = []
@@ -200,14 +208,7 @@ class LibMyPaint(dm_env.Environment):
     values = {}
     for key, count in self._num_values.items():
       value = action[key]
-      try:
-        if isinstance(value, (bool, np.bool_)):
-          raise TypeError
-        index = operator.index(value)
-      except TypeError:
-        raise ValueError(
-            f"action[{key!r}] must be an integer scalar in [0, {count - 1}], "
-            f"got {value!r} of type {type(value).__name__}") from None
+      index = value if type(value) is int else _as_index(key, value, count)  # pylint: disable=unidiomatic-typecheck
       if not 0 <= index < count:
         raise ValueError(f"action[{key!r}] = {index} is out of range; valid "
                          f"values are 0 to {count - 1}")
@@ -234,10 +235,9 @@ class LibMyPaint(dm_env.Environment):
                               pressure, size, colour, painted)
 
   def _observation(self):
-    self._painter.read(self._pixels)
-    pixels = self._pixels if self._pick is None else self._pixels[..., self._pick]
     return collections.OrderedDict([
-        ("canvas", strokes_lib.to_float(pixels)),
+        ("canvas", strokes_lib.read_canvas(self._painter,
+                                           self._config.num_channels)),
         ("episode_step", self._steps[self._episode_step]),
         ("episode_length", self._length),
         ("action_mask", collections.OrderedDict(self._mask)),

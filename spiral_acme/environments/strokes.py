@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 Point = Tuple[float, float]
 Colour = Tuple[float, float, float]
 
-_INV_255 = np.float32(1.0 / 255.0)
-
 
 @dataclasses.dataclass(frozen=True)
 class Stroke:
@@ -60,9 +58,10 @@ class Stroke:
   painted: bool
 
   def __post_init__(self):
-    for name in ("start", "control", "end"):
-      point = getattr(self, name)
-      if len(point) != 2 or not all(math.isfinite(v) for v in point):
+    for name, point in (("start", self.start), ("control", self.control),
+                        ("end", self.end)):
+      if (len(point) != 2 or not math.isfinite(point[0]) or
+          not math.isfinite(point[1])):
         raise ValueError(f"Stroke.{name} must be two finite numbers (x, y), "
                          f"got {point!r}")
     for name in ("start_pressure", "pressure"):
@@ -134,23 +133,22 @@ def render(strokes: Sequence[Stroke], config: "LibMyPaintConfig", *,
   return read_canvas(painter, config.num_channels)
 
 
-def to_float(pixels: np.ndarray) -> np.ndarray:
-  """uint8 pixels -> a new float32 array in [0, 1], in one pass."""
-  return np.multiply(pixels, _INV_255, dtype=np.float32)
-
-
 def read_canvas(painter: _libmypaint.Painter, num_channels: int) -> np.ndarray:
-  """The painter's canvas as float32 [W, W, num_channels] in [0, 1].
+  """The painter's canvas as a new float32 [W, W, num_channels] in [0, 1].
 
-  Channels: 1 = red, 2 = red + alpha, 3 = RGB, 4 = RGBA.
+  Channels: 1 = red, 2 = red + alpha, 3 = RGB, 4 = RGBA. The binding writes
+  floats directly (8-bit values / 255), so this is one pass over the pixels.
   """
-  if num_channels not in (1, 2, 3, 4):
-    raise ValueError(f"num_channels must be 1, 2, 3 or 4, got {num_channels}")
   width = painter.width
-  pixels = np.empty((width, width, 4 if num_channels == 2 else num_channels),
-                    np.uint8)
-  painter.read(pixels)
-  return to_float(pixels[..., [0, 3]] if num_channels == 2 else pixels)
+  if num_channels == 2:
+    rgba = np.empty((width, width, 4), np.float32)
+    painter.read(rgba)
+    return rgba[..., [0, 3]]
+  if num_channels not in (1, 3, 4):
+    raise ValueError(f"num_channels must be 1, 2, 3 or 4, got {num_channels}")
+  canvas = np.empty((width, width, num_channels), np.float32)
+  painter.read(canvas)
+  return canvas
 
 
 def _hex_colour(colour: Colour) -> str:

@@ -170,6 +170,18 @@ def test_read_channels_agree(brush_json):
   assert np.all(rgba[..., 3] == 255)
 
 
+def test_float_read_is_bytes_over_255(brush_json):
+  painter = _painter(brush_json, background="transparent")
+  _horizontal_stroke(painter, size=4.0, rgb=(0.3, 0.6, 0.9), pressure=0.6)
+  for channels in (1, 3, 4):
+    as_bytes = _read(painter, channels)
+    as_floats = np.zeros(as_bytes.shape, np.float32)
+    painter.read(as_floats)
+    np.testing.assert_array_equal(
+        as_floats, as_bytes.astype(np.float32) / np.float32(255))
+  assert 0 < as_floats[..., 3].max() <= 1.0
+
+
 def test_transparent_background_gets_alpha_where_painted(brush_json):
   painter = _painter(brush_json, background="transparent")
   _horizontal_stroke(painter, size=4.0, rgb=(0.0, 0.0, 1.0))
@@ -186,7 +198,7 @@ def test_setting_names_come_from_libmypaint():
 
 
 @pytest.mark.parametrize("out, message", [
-    (np.zeros((64, 64, 3), np.float32), "uint8"),
+    (np.zeros((64, 64, 3), np.float64), "uint8 or float32.*float64"),
     (np.zeros((32, 32, 3), np.uint8), r"\(64, 64, C\).*got \(32, 32, 3\)"),
     (np.zeros((64, 64, 2), np.uint8), "C in"),
     (np.zeros((64, 64), np.uint8), r"got \(64, 64\)"),

@@ -75,10 +75,14 @@ class PyPainter {
     painter_.canvas().Clear();
   }
 
+  // Checks `out` (uint8 or float32, C-contiguous, writeable, [W, W, C] with
+  // C in {1, 3, 4}) and fills it with the canvas.
   void Read(py::array out) {
     const int width = painter_.canvas().width();
-    if (!out.dtype().is(py::dtype::of<uint8_t>())) {
-      throw py::value_error("out must be a uint8 array, got dtype " +
+    const bool is_uint8 = out.dtype().is(py::dtype::of<uint8_t>());
+    const bool is_float = out.dtype().is(py::dtype::of<float>());
+    if (!is_uint8 && !is_float) {
+      throw py::value_error("out must be a uint8 or float32 array, got dtype " +
                             std::string(py::str(out.dtype())));
     }
     const bool shape_ok = out.ndim() == 3 && out.shape(0) == width &&
@@ -97,11 +101,15 @@ class PyPainter {
     if (!out.writeable()) {
       throw py::value_error("out must be writeable");
     }
-    uint8_t* data = static_cast<uint8_t*>(out.mutable_data());
+    void* data = out.mutable_data();
     const int channels = static_cast<int>(out.shape(2));
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mu_);
-    painter_.canvas().Read(data, channels);
+    if (is_uint8) {
+      painter_.canvas().Read(static_cast<uint8_t*>(data), channels);
+    } else {
+      painter_.canvas().Read(static_cast<float*>(data), channels);
+    }
   }
 
   int width() const { return painter_.canvas().width(); }
@@ -161,8 +169,9 @@ PYBIND11_MODULE(_libmypaint, m) {
            "Clears the canvas, reloads the brush and puts the pen at (0, 0).")
       .def("clear", &PyPainter::Clear, "Clears the canvas only.")
       .def("read", &PyPainter::Read, py::arg("out"),
-           "Copies the canvas into a C-contiguous uint8 [W, W, C] array "
-           "(C: 4 RGBA, 3 RGB, 1 red), colours un-premultiplied.")
+           "Copies the canvas into a C-contiguous [W, W, C] array (C: 4 RGBA, "
+           "3 RGB, 1 red), colours un-premultiplied and rounded to 8 bits: "
+           "uint8 0..255, or float32 holding those values / 255.")
       .def_property_readonly("width", &PyPainter::width)
       .def_property_readonly("background", &PyPainter::background)
       .def_property_readonly("position", &PyPainter::position)

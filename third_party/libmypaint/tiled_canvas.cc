@@ -1,6 +1,7 @@
 #include "tiled_canvas.h"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <string>
 
@@ -79,7 +80,8 @@ void TiledCanvas::TileRequestEnd(MyPaintTiledSurface*, MyPaintTileRequest*) {
   // Tiles are edited in place; nothing to hand back.
 }
 
-void TiledCanvas::Read(uint8_t* out, int channels) const {
+template <typename T, typename Store>
+void TiledCanvas::ReadImpl(T* out, int channels, Store store) const {
   if (channels != 1 && channels != 3 && channels != 4) {
     throw std::invalid_argument("channels must be 1, 3 or 4, got " +
                                 std::to_string(channels));
@@ -94,18 +96,32 @@ void TiledCanvas::Read(uint8_t* out, int channels) const {
           static_cast<size_t>(row_in_tile) * kTile * 4;
       const int x0 = tx * kTile;
       const int x1 = std::min(width_, x0 + kTile);
-      uint8_t* dst = out + (static_cast<size_t>(y) * width_ + x0) * channels;
+      T* dst = out + (static_cast<size_t>(y) * width_ + x0) * channels;
       for (int x = x0; x < x1; ++x, src += 4, dst += channels) {
         const uint32_t a = src[3];
-        dst[0] = Unpremultiply(src[0], a);
+        store(dst, Unpremultiply(src[0], a));
         if (channels >= 3) {
-          dst[1] = Unpremultiply(src[1], a);
-          dst[2] = Unpremultiply(src[2], a);
+          store(dst + 1, Unpremultiply(src[1], a));
+          store(dst + 2, Unpremultiply(src[2], a));
         }
-        if (channels == 4) dst[3] = Fix15ToByte(a);
+        if (channels == 4) store(dst + 3, Fix15ToByte(a));
       }
     }
   }
+}
+
+void TiledCanvas::Read(uint8_t* out, int channels) const {
+  ReadImpl(out, channels, [](uint8_t* dst, uint8_t v) { *dst = v; });
+}
+
+void TiledCanvas::Read(float* out, int channels) const {
+  static const std::array<float, 256> kByteToFloat = [] {
+    std::array<float, 256> table{};
+    for (int i = 0; i < 256; ++i) table[i] = static_cast<float>(i) / 255.0f;
+    return table;
+  }();
+  ReadImpl(out, channels,
+           [](float* dst, uint8_t v) { *dst = kByteToFloat[v]; });
 }
 
 }  // namespace spiral_acme

@@ -37,12 +37,18 @@ class TiledCanvas {
   // Fills every pixel with the background.
   void Clear();
 
-  // Writes the canvas into `out`, a C-contiguous uint8 [width, width,
-  // channels] buffer. channels: 4 = RGBA, 3 = RGB, 1 = red only. Colours are
-  // un-premultiplied; fully transparent pixels read as 0.
+  // Writes the canvas into `out`, a C-contiguous [width, width, channels]
+  // buffer. channels: 4 = RGBA, 3 = RGB, 1 = red only. Colours are
+  // un-premultiplied and rounded to 8 bits; fully transparent pixels read as
+  // 0. The float version writes those 8-bit values divided by 255, so
+  // environments get float observations without a second pass.
   void Read(uint8_t* out, int channels) const;
+  void Read(float* out, int channels) const;
 
  private:
+  template <typename T, typename Store>
+  void ReadImpl(T* out, int channels, Store store) const;
+
   // libmypaint sees only `base`; `owner` leads back to this object.
   struct Wrapper {
     MyPaintTiledSurface base;
