@@ -1,0 +1,21 @@
+"""Reverb plumbing: tables, the episode adder and variable publishing."""
+
+from spiral_acme.replay.adders import EpisodeAdder
+from spiral_acme.replay.tables import canvas_table
+from spiral_acme.replay.tables import episode_table
+from spiral_acme.replay.tables import SampleReplay
+from spiral_acme.replay.tables import variable_table
+from spiral_acme.replay.variables import ReverbVariableSource
+from spiral_acme.replay.variables import VariableClient
+from spiral_acme.replay.variables import VariablePublisher
+
+__all__ = [
+    "EpisodeAdder",
+    "ReverbVariableSource",
+    "SampleReplay",
+    "VariableClient",
+    "VariablePublisher",
+    "canvas_table",
+    "episode_table",
+    "variable_table",
+]

@@ -1,0 +1,127 @@
+"""Publishing and fetching network variables through `max_size=1` tables.
+
+A learner calls `VariablePublisher.publish()` after its updates; actors and
+the policy learner's reward path read the newest copy through a
+`ReverbVariableSource` wrapped in a `VariableClient`, which fetches in the
+background so acting never waits on the network.
+"""
+
+import concurrent.futures
+from typing import List, Mapping, Optional, Sequence
+
+import numpy as np
+import reverb
+import tensorflow as tf
+
+from spiral_acme import core
+
+
+class VariablePublisher:
+  """Inserts the current values of `variables` into a variable table."""
+
+  def __init__(self, client: reverb.Client, table: str,
+               variables: Sequence[tf.Variable]):
+    self._client = client
+    self._table = table
+    self._variables = list(variables)
+
+  def publish(self) -> None:
+    values = [np.asarray(v.numpy()) for v in self._variables]
+    self._client.insert(values, priorities={self._table: 1.0})
+
+
+class ReverbVariableSource(core.VariableSource):
+  """A `VariableSource` reading variable tables (one table per name)."""
+
+  def __init__(self, client: reverb.Client, tables: Mapping[str, str]):
+    self._client = client
+    self._tables = dict(tables)
+
+  def has_variables(self, name: str) -> bool:
+    """Whether the table for `name` holds a published set yet."""
+    table = self._table(name)
+    return self._client.server_info()[table].current_size > 0
+
+  def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
+    """Blocks until every named set has been published, then returns it."""
+    result = []
+    for name in names:
+      sample = next(self._client.sample(self._table(name), num_samples=1,
+                                        emit_timesteps=False))
+      result.append([np.asarray(column[0]) for column in sample.data])
+    return result
+
+  def _table(self, name: str) -> str:
+    if name not in self._tables:
+      raise KeyError(f"Unknown variable set {name!r}; this source serves "
+                     f"{sorted(self._tables)}.")
+    return self._tables[name]
+
+
+class VariableClient:
+  """Keeps local variables in sync with a `VariableSource`.
+
+  `update()` is cheap: every `update_period` calls it starts a background
+  fetch and applies the result once it has arrived, so the caller never
+  blocks. `update_and_wait()` fetches synchronously (used at start-up and in
+  single-process runs that must act on the newest weights).
+  """
+
+  def __init__(self, source: core.VariableSource,
+               variables: Mapping[str, Sequence[tf.Variable]], *,
+               update_period: int = 1):
+    if update_period < 1:
+      raise ValueError(f"update_period must be >= 1, got {update_period}.")
+    self._source = source
+    self._names = list(variables)
+    self._variables = {k: list(v) for k, v in variables.items()}
+    self._update_period = update_period
+    self._calls = 0
+    self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    self._future: Optional[concurrent.futures.Future] = None
+
+  def update(self, wait: bool = False) -> None:
+    if wait:
+      self.update_and_wait()
+      return
+    if self._future is not None and self._future.done():
+      values = self._future.result()
+      self._future = None
+      if values is not None:
+        self._assign(values)
+    self._calls += 1
+    if self._calls >= self._update_period and self._future is None:
+      self._calls = 0
+      self._future = self._executor.submit(self._fetch_if_published)
+
+  def _fetch_if_published(self) -> Optional[List[List[np.ndarray]]]:
+    """Fetches without blocking on sets that were never published."""
+    has_variables = getattr(self._source, "has_variables", None)
+    if has_variables is not None and not all(
+        has_variables(name) for name in self._names):
+      return None
+    return self._source.get_variables(self._names)
+
+  def update_and_wait(self) -> None:
+    if self._future is not None:
+      self._future.result()  # Superseded by the synchronous fetch below.
+      self._future = None
+    self._assign(self._source.get_variables(self._names))
+    self._calls = 0
+
+  def _assign(self, values: Sequence[Sequence[np.ndarray]]) -> None:
+    for name, arrays in zip(self._names, values):
+      variables = self._variables[name]
+      if len(arrays) != len(variables):
+        raise ValueError(
+            f"Variable set {name!r} has {len(arrays)} arrays but the local "
+            f"module has {len(variables)} variables.")
+      for var, value in zip(variables, arrays):
+        if tuple(var.shape) != value.shape:
+          raise ValueError(
+              f"Variable {var.name} has shape {tuple(var.shape)} but the "
+              f"published value has shape {value.shape}.")
+        var.assign(value)
+
+  def close(self) -> None:
+    self._executor.shutdown(wait=False, cancel_futures=True)
