@@ -8,7 +8,7 @@ build a `SpiralPolicy` and copy every weight by its DeepMind name.
 
 import math
 import pathlib
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from dm_env import specs
 import numpy as np
@@ -23,6 +23,14 @@ MODULE_FILES = ("tfhub_module.pb", "saved_model.pb",
                 "variables/variables.index")
 _TORSO = "default/torso/"
 _HEADS = "default/head/autoregressive_heads/"
+# The environment of DeepMind's published LibMyPaint agents.
+HUB_ENV_CONFIG = {
+    "episode_length": 20, "canvas_width": 64, "grid_width": 32,
+    "brush_type": "classic/dry_brush", "brush_sizes": [1, 2, 4, 8, 12, 24],
+    "use_color": True, "use_pressure": True, "use_alpha": False,
+    "background": "white", "discount": 1.0}
+_HUB_NUM_VALUES = {"control": 1024, "end": 1024, "flag": 2, "pressure": 10,
+                   "size": 6, "red": 20, "green": 20, "blue": 20}
 # LibMyPaint's and FluidPaint's action-spec orders, merged.
 _ENV_ORDER = ("control", "end", "flag", "pressure", "speed", "size", "red",
               "green", "blue", "alpha")
@@ -41,6 +49,13 @@ def check_module_dir(path: PathLike) -> pathlib.Path:
         f"{str(path)!r} is not a TF1 Hub module: it lacks {missing} "
         f"(expected {list(MODULE_FILES)}).")
   return path
+
+
+def hub_env_config(spec: config_lib.PolicySpec) -> Optional[dict[str, Any]]:
+  """HUB_ENV_CONFIG if `spec` is the hub agents' spec, else None (unknown)."""
+  if spec.num_values == _HUB_NUM_VALUES and spec.canvas_shape == (64, 64, 3):
+    return dict(HUB_ENV_CONFIG)
+  return None
 
 
 def _count(shapes: dict[str, list[int]], prefix: str) -> int:

@@ -72,6 +72,31 @@ class CoordConv2D(snt.Module):
     return tf.nn.relu(out)
 
 
+class PointwiseConv(snt.Module):
+  """A 1x1 conv computed as one matmul (cheaper than a conv op on CPU).
+
+  The kernel keeps the conv layout [1, 1, in, out] of DeepMind's checkpoints.
+  """
+
+  def __init__(self, output_channels: int, *, name: str = "conv_1x1"):
+    super().__init__(name=name)
+    self._output_channels = output_channels
+
+  @snt.once
+  def _create_variables(self, channels: int):
+    init = snt.initializers.TruncatedNormal(stddev=1.0 / math.sqrt(channels))
+    self.w = tf.Variable(init([1, 1, channels, self._output_channels],
+                              tf.float32), name="w")
+    self.b = tf.Variable(tf.zeros([self._output_channels]), name="b")
+
+  def __call__(self, x: tf.Tensor) -> tf.Tensor:
+    channels = x.shape[-1]
+    self._create_variables(channels)
+    flat = tf.matmul(tf.reshape(x, [-1, channels]), self.w[0, 0]) + self.b
+    return tf.reshape(flat, tf.concat([tf.shape(x)[:-1],
+                                       [self._output_channels]], 0))
+
+
 class ResidualStack(snt.Module):
   """`num_blocks` of x += conv1x1(relu(conv3x3(relu(x)))), then a ReLU."""
 
@@ -80,7 +105,7 @@ class ResidualStack(snt.Module):
     super().__init__(name=name)
     self._nxn = [snt.Conv2D(hidden_channels, kernel, name=f"res_nxn_{i}")
                  for i in range(num_blocks)]
-    self._1x1 = [snt.Conv2D(channels, 1, name=f"res_1x1_{i}")
+    self._1x1 = [PointwiseConv(channels, name=f"res_1x1_{i}")
                  for i in range(num_blocks)]
 
   def __call__(self, x: tf.Tensor) -> tf.Tensor:
