@@ -78,9 +78,9 @@ def test_adder_writes_one_item_per_episode_with_final_canvas(client):
 
   canvas_item = next(client.sample("canvases", 1, emit_timesteps=False)).data
   noise, final_canvas = canvas_item  # Flattened in sorted key order.
-  assert final_canvas.shape == (1, 4, 4, 1)
-  assert final_canvas[0, 0, 0, 0] == 13  # The first episode's final canvas.
-  np.testing.assert_array_equal(noise[0], [1, 1])
+  assert final_canvas.shape == (4, 4, 1)
+  assert final_canvas[0, 0, 0] == 13  # The first episode's final canvas.
+  np.testing.assert_array_equal(noise, [1, 1])
 
 
 def test_adder_transform_is_applied_to_every_observation(client):
