@@ -1,0 +1,187 @@
+"""SPIRAL in one process: a Reverb server, one actor, both learners.
+
+The parts are the builder's, wired as in the distributed program, but run
+in a fixed, reproducible schedule: act until a learner batch is ready, train
+the discriminator on the new canvases, take one policy-learner step.
+"""
+
+import os
+import time
+from typing import Callable, Mapping, Optional
+
+import numpy as np
+import reverb
+import tensorflow as tf
+
+from spiral_acme import counting
+from spiral_acme import environment_loop
+from spiral_acme import loggers
+from spiral_acme.agents.random_actor import UniformRandomActor
+from spiral_acme.agents.spiral import builder as builder_lib
+from spiral_acme.agents.spiral import evaluation
+from spiral_acme.agents.spiral.experiment import ExperimentConfig
+from spiral_acme.replay import SampleReplay
+
+
+class SpiralAgent:
+  """Trains SPIRAL on one machine, reproducibly for a fixed seed."""
+
+  def __init__(self, experiment: ExperimentConfig, *,
+               workdir: Optional[str] = None,
+               log_every_seconds: float = 10.0):
+    config = experiment.agent
+    if config.max_queue_size < config.batch_size + config.num_envs_per_actor:
+      raise ValueError(
+          f"max_queue_size={config.max_queue_size} is too small for a "
+          f"single-process run: it must hold a learner batch plus one round "
+          f"of acting (batch_size + num_envs_per_actor = "
+          f"{config.batch_size + config.num_envs_per_actor}).")
+    tf.random.set_seed(experiment.seed)
+    self._experiment = experiment
+    self._config = config
+    self._workdir = workdir
+    self._builder = builder_lib.SpiralBuilder(experiment)
+    self._server = reverb.Server(self._builder.make_replay_tables(), port=None)
+    self._client = reverb.Client(f"127.0.0.1:{self._server.port}")
+
+    self._counter = counting.Counter()
+
+    def logger(label: str, steps_key: str) -> loggers.Logger:
+      return loggers.make_default_logger(
+          label, directory=workdir, time_delta=log_every_seconds,
+          steps_key=steps_key)
+
+    self._learner = self._builder.make_learner(
+        self._client, counter=counting.Counter(self._counter, "learner"),
+        logger=logger("learner", "learner_steps"))
+    self._discriminator_learner = self._builder.make_discriminator_learner(
+        self._client,
+        counter=counting.Counter(self._counter, "discriminator"),
+        logger=logger("discriminator", "discriminator_steps"))
+    self._actor = self._builder.make_actor(self._client, seed=experiment.seed)
+    self._environment = self._builder.make_environment()
+    self._loop = environment_loop.EnvironmentLoop(
+        self._environment, self._actor,
+        counter=counting.Counter(self._counter, "actor"),
+        logger=loggers.NoOpLogger(), should_update=False)
+    self._episodes_ahead = 0  # Written to replay but not yet learnt from.
+    self._canvases_ahead = 0  # Written for the discriminator, not yet used.
+    self._canvases_written = 0
+
+    self._checkpoint = tf.train.Checkpoint(**self._trackables())
+    self._manager = None
+    if workdir is not None:
+      self._manager = tf.train.CheckpointManager(
+          self._checkpoint, os.path.join(workdir, "checkpoints"),
+          max_to_keep=3)
+      self._manager.restore_or_initialize()
+      self._learner.publish()
+      if self._discriminator_learner is not None:
+        self._discriminator_learner.publish()
+
+  def _trackables(self) -> Mapping[str, tf.Module]:
+    objects = {f"learner_{k}": v for k, v in self._learner.save().items()}
+    if self._discriminator_learner is not None:
+      objects.update({f"discriminator_{k}": v for k, v in
+                      self._discriminator_learner.save().items()})
+    return objects
+
+  @property
+  def policy(self):
+    """The learner's policy (current weights)."""
+    return self._learner.policy
+
+  @property
+  def builder(self) -> builder_lib.SpiralBuilder:
+    return self._builder
+
+  @property
+  def counts(self) -> Mapping[str, float]:
+    return self._counter.get_counts()
+
+  @property
+  def learner_metrics(self) -> Mapping[str, float]:
+    return self._learner.last_metrics
+
+  def step(self) -> None:
+    """Acts for one learner batch, then updates D and the policy."""
+    batch = self._config.batch_size
+    num_envs = self._config.num_envs_per_actor
+    self._actor.update(wait=True)
+    while self._episodes_ahead < batch:
+      self._loop.run_episode()
+      self._episodes_ahead += num_envs
+      self._canvases_ahead += num_envs
+      self._canvases_written += num_envs
+    if self._discriminator_learner is not None:
+      self._step_discriminator()
+    self._learner.step()
+    self._episodes_ahead -= batch
+
+  def _step_discriminator(self) -> None:
+    d_batch = self._config.discriminator_batch_size
+    if self._config.sample_replay is SampleReplay.UNIFORM:
+      # Replay: sampling removes nothing; it only needs d_batch canvases.
+      if self._canvases_written >= d_batch:
+        for _ in range(self._config.discriminator_steps_per_learner_step):
+          self._discriminator_learner.step()
+      return
+    # A queue: use each canvas once; drain it so actors never block on it.
+    steps = 0
+    while self._canvases_ahead >= d_batch and (
+        steps < self._config.discriminator_steps_per_learner_step or
+        self._canvases_ahead + self._config.batch_size >
+        self._config.sample_replay_size):
+      self._discriminator_learner.step()
+      self._canvases_ahead -= d_batch
+      steps += 1
+
+  def run(self, *, num_steps: Optional[int] = None,
+          max_seconds: Optional[float] = None,
+          callback: Optional[Callable[["SpiralAgent"], None]] = None,
+          checkpoint_every_seconds: float = 600.0) -> None:
+    """Steps until `num_steps` learner steps or `max_seconds` have passed."""
+    if num_steps is None and max_seconds is None:
+      raise ValueError("Give num_steps, max_seconds or both.")
+    start = last_checkpoint = time.time()
+    steps = 0
+    while ((num_steps is None or steps < num_steps) and
+           (max_seconds is None or time.time() - start < max_seconds)):
+      self.step()
+      steps += 1
+      if callback is not None:
+        callback(self)
+      if (self._manager is not None and
+          time.time() - last_checkpoint > checkpoint_every_seconds):
+        self.save()
+        last_checkpoint = time.time()
+    if self._manager is not None:
+      self.save()
+
+  def save(self) -> Optional[str]:
+    if self._manager is None:
+      return None
+    return self._manager.save()
+
+  def evaluate(self, targets: np.ndarray, *,
+               seed: int = 0) -> evaluation.Reconstruction:
+    """Paints `targets` with the current policy (conditional runs)."""
+    if not self._config.conditional:
+      raise ValueError("evaluate() paints targets: the run is unconditional.")
+    policy = self._builder.make_policy(seed=seed)
+    for var, value in zip(policy.variables,
+                          self._learner.get_variables(["policy"])[0]):
+      var.assign(value)
+    factory = lambda sampler: self._builder.make_actor(
+        None, seed=seed, policy=policy, record=False, targets=sampler)
+    return evaluation.reconstruct(factory, self._environment, targets)
+
+  def baselines(self, targets: np.ndarray, *,
+                seed: int = 0) -> Mapping[str, float]:
+    """L2 of the blank canvas and of a uniformly random policy."""
+    actor = UniformRandomActor(self._builder.environment_spec.actions,
+                               np.random.default_rng(seed))
+    return evaluation.baselines(self._environment, targets, actor)
+
+  def close(self) -> None:
+    self._server.stop()

@@ -1,0 +1,255 @@
+"""The one place that constructs a SPIRAL run's parts.
+
+The single-process agent and the distributed program both call these
+methods, so what runs on one machine is what runs on a cluster.
+"""
+
+import functools
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+import reverb
+import tensorflow as tf
+
+from spiral_acme import counting
+from spiral_acme import loggers
+from spiral_acme import replay
+from spiral_acme import specs
+from spiral_acme.agents.spiral import acting
+from spiral_acme.agents.spiral import discriminator_learning
+from spiral_acme.agents.spiral import episodes
+from spiral_acme.agents.spiral import learning
+from spiral_acme.agents.spiral import rewards
+from spiral_acme.agents.spiral.experiment import ExperimentConfig
+from spiral_acme.datasets import ImageDataset
+from spiral_acme.datasets import load_dataset
+from spiral_acme.environments.batched import BatchedEnvironment
+from spiral_acme.networks.discriminator import Discriminator
+from spiral_acme.networks.policy import SpiralPolicy
+
+EPISODE_TABLE = "episodes"
+CANVAS_TABLE = "canvases"
+POLICY_VARIABLES_TABLE = "policy_variables"
+DISCRIMINATOR_VARIABLES_TABLE = "discriminator_variables"
+
+
+class SpiralBuilder:
+  """Makes environments, networks, tables, adders, actors and learners."""
+
+  def __init__(self, experiment: ExperimentConfig):
+    self._experiment = experiment
+    self._config = experiment.agent
+
+  @property
+  def experiment(self) -> ExperimentConfig:
+    return self._experiment
+
+  # Environment and data.
+
+  def make_environment(self, seed: int = 0) -> BatchedEnvironment:
+    """K lock-stepped environments for one actor (LibMyPaint is seedless)."""
+    del seed  # Painting is deterministic; randomness lives in the actor.
+    envs = [self._experiment.environment.make()
+            for _ in range(self._config.num_envs_per_actor)]
+    return BatchedEnvironment(envs)
+
+  @functools.cached_property
+  def environment_spec(self) -> specs.EnvironmentSpec:
+    env = self._experiment.environment.make()
+    spec = specs.make_environment_spec(env)
+    env.close()
+    return spec
+
+  @functools.cached_property
+  def datasets(self) -> Tuple[Optional[ImageDataset], Optional[ImageDataset]]:
+    """(training images, held-out images), or (None, None) without data."""
+    if self._experiment.dataset is None:
+      return None, None
+    dataset = load_dataset(self._experiment.dataset)
+    held_out = self._experiment.num_held_out
+    if held_out == 0:
+      return dataset, None
+    return dataset.split(held_out, seed=self._experiment.seed)
+
+  # Networks.
+
+  def _new_policy(self, seed: Optional[int] = None) -> SpiralPolicy:
+    env_spec = self.environment_spec
+    return SpiralPolicy(
+        env_spec.actions, env_spec.observations,
+        self._experiment.policy_network,
+        conditional=self._config.conditional,
+        seed=self._experiment.seed if seed is None else seed)
+
+  def make_policy(self, seed: Optional[int] = None) -> SpiralPolicy:
+    """A policy with its variables created (so they can be assigned)."""
+    policy = self._new_policy(seed)
+    dummy = self._dummy_observation(batch_size=1)
+    policy.step(tf.zeros([1], tf.int32), dummy, policy.initial_state(1))
+    return policy
+
+  def make_discriminator(self) -> Discriminator:
+    discriminator = Discriminator(self._experiment.discriminator)
+    canvas = self._dummy_observation(batch_size=1)["canvas"]
+    if self._config.conditional:
+      discriminator(canvas, canvas)
+    else:
+      discriminator(canvas)
+    return discriminator
+
+  def _dummy_observation(self, batch_size: int):
+    obs_spec = self.environment_spec.observations
+    canvas = tf.ones((batch_size,) + obs_spec["canvas"].shape, tf.float32)
+    observation = {
+        "canvas": canvas,
+        "action_mask": {k: tf.ones([batch_size], tf.float32)
+                        for k in obs_spec["action_mask"]},
+        "noise_sample": tf.zeros(
+            [batch_size, self._experiment.policy_network.noise_dim]),
+    }
+    if self._config.conditional:
+      observation["target"] = canvas
+    return observation
+
+  # Replay.
+
+  def make_replay_tables(self) -> List[reverb.Table]:
+    env_spec = self.environment_spec
+    policy = self._new_policy()
+    signature = episodes.episode_signature(
+        env_spec.observations, env_spec.actions,
+        num_actions=self._experiment.num_actions,
+        noise_dim=self._experiment.policy_network.noise_dim,
+        initial_state=policy.initial_state(1),
+        conditional=self._config.conditional)
+    tables = [
+        replay.episode_table(EPISODE_TABLE,
+                             max_queue_size=self._config.max_queue_size,
+                             signature=signature),
+        replay.variable_table(POLICY_VARIABLES_TABLE),
+    ]
+    if self._config.uses_discriminator:
+      tables += [
+          replay.canvas_table(
+              CANVAS_TABLE, replay=self._config.sample_replay,
+              max_size=self._config.sample_replay_size,
+              min_size_to_sample=self._config.discriminator_batch_size,
+              signature=episodes.canvas_signature(
+                  env_spec.observations,
+                  conditional=self._config.conditional)),
+          replay.variable_table(DISCRIMINATOR_VARIABLES_TABLE),
+      ]
+    return tables
+
+  def make_adders(self, client: reverb.Client,
+                  num_envs: int) -> List[replay.EpisodeAdder]:
+    uses_d = self._config.uses_discriminator
+    return [
+        replay.EpisodeAdder(
+            client, table=EPISODE_TABLE,
+            max_episode_length=self._experiment.num_actions,
+            final_observation_table=CANVAS_TABLE if uses_d else None,
+            final_observation_keys=("canvas",) if uses_d else (),
+            final_episode_keys=(("target",) if uses_d and
+                                self._config.conditional else ()),
+            observation_transform=episodes.encode_observation)
+        for _ in range(num_envs)
+    ]
+
+  def _dataset_iterator(self, client: reverb.Client, table: str,
+                        batch_size: int):
+    dataset = reverb.TrajectoryDataset.from_table_signature(
+        client.server_address, table,
+        max_in_flight_samples_per_worker=2 * batch_size)
+    return iter(dataset.batch(batch_size, drop_remainder=True).prefetch(1))
+
+  def variable_source(self, client: reverb.Client) -> replay.ReverbVariableSource:
+    tables = {"policy": POLICY_VARIABLES_TABLE}
+    if self._config.uses_discriminator:
+      tables["discriminator"] = DISCRIMINATOR_VARIABLES_TABLE
+    return replay.ReverbVariableSource(client, tables)
+
+  # Workers.
+
+  def make_actor(self, client: Optional[reverb.Client], *, seed: int,
+                 policy: Optional[SpiralPolicy] = None,
+                 record: bool = True,
+                 targets: Optional[acting.TargetSampler] = None
+                 ) -> acting.SpiralActor:
+    """An actor for `num_envs_per_actor` environments.
+
+    Args:
+      client: the replay server's client (None: no replay, no weight sync).
+      seed: seeds the actor's noise, targets and policy sampling.
+      policy: an existing policy to act with (default: a new one kept in sync
+        with the learner's published weights).
+      record: write episodes into replay.
+      targets: overrides the target sampler (evaluation on held-out images).
+    """
+    if policy is None:
+      policy = self.make_policy(seed=seed)
+    variable_client = None
+    if client is not None:
+      variable_client = replay.VariableClient(
+          self.variable_source(client), {"policy": policy.variables},
+          update_period=self._config.variable_update_period)
+    adders = None
+    if record and client is not None:
+      adders = self.make_adders(client, self._config.num_envs_per_actor)
+    if targets is None and self._config.conditional:
+      train, _ = self.datasets
+      targets = train.sample
+    return acting.SpiralActor(
+        policy, noise_dim=self._experiment.policy_network.noise_dim,
+        rng=np.random.default_rng(seed), adders=adders,
+        variable_client=variable_client, target_sampler=targets)
+
+  def make_learner(self, client: reverb.Client, *,
+                   counter: Optional[counting.Counter] = None,
+                   logger: Optional[loggers.Logger] = None,
+                   policy: Optional[SpiralPolicy] = None
+                   ) -> learning.SpiralLearner:
+    policy = policy or self.make_policy()
+    discriminator_client = None
+    if self._config.uses_discriminator:
+      discriminator = self.make_discriminator()
+      discriminator_client = replay.VariableClient(
+          self.variable_source(client),
+          {"discriminator": discriminator.variables})
+      scorer = rewards.discriminator_scorer(
+          discriminator, conditional=self._config.conditional)
+    else:
+      scorer = rewards.negative_l2
+    return learning.SpiralLearner(
+        policy=policy, config=self._config,
+        reward_fn=rewards.RewardFunction(self._config, scorer),
+        iterator=self._dataset_iterator(client, EPISODE_TABLE,
+                                        self._config.batch_size),
+        publisher=replay.VariablePublisher(client, POLICY_VARIABLES_TABLE,
+                                           policy.variables),
+        discriminator_client=discriminator_client,
+        counter=counter, logger=logger)
+
+  def make_discriminator_learner(
+      self, client: reverb.Client, *,
+      counter: Optional[counting.Counter] = None,
+      logger: Optional[loggers.Logger] = None
+  ) -> Optional[discriminator_learning.DiscriminatorLearner]:
+    """The discriminator learner, or None when rewards need no discriminator."""
+    if not self._config.uses_discriminator:
+      return None
+    discriminator = self.make_discriminator()
+    real_sampler = None
+    if not self._config.conditional:
+      train, _ = self.datasets
+      rng = np.random.default_rng(self._experiment.seed + 1)
+      real_sampler = lambda n: train.sample(n, rng)
+    learner = discriminator_learning.DiscriminatorLearner(
+        discriminator=discriminator, config=self._config,
+        iterator=self._dataset_iterator(
+            client, CANVAS_TABLE, self._config.discriminator_batch_size),
+        real_sampler=real_sampler, seed=self._experiment.seed,
+        publisher=replay.VariablePublisher(
+            client, DISCRIMINATOR_VARIABLES_TABLE, discriminator.variables),
+        counter=counter, logger=logger)
+    return learner

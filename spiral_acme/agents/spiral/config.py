@@ -1,0 +1,137 @@
+"""Hyperparameters of the SPIRAL agent (policy learner, discriminator, replay)."""
+
+import dataclasses
+import enum
+
+from spiral_acme.replay import SampleReplay
+
+
+class RewardType(enum.Enum):
+  """What scores a canvas."""
+  # The discriminator's score of the canvas (of the (canvas, target) pair in
+  # conditional runs).
+  DISCRIMINATOR = "discriminator"
+  # Negative mean squared pixel error to the target (conditional runs only).
+  L2 = "l2"
+
+
+class DiscriminatorLoss(enum.Enum):
+  """How the discriminator is trained."""
+  WGAN_GP = "wgan_gp"  # SPIRAL: Wasserstein critic with gradient penalty.
+  GAN = "gan"  # SPIRAL++: non-saturating GAN, usually with spectral norm.
+
+
+def _check(condition: bool, message: str) -> None:
+  if not condition:
+    raise ValueError(message)
+
+
+@dataclasses.dataclass(frozen=True)
+class SpiralConfig:
+  """Agent hyperparameters; defaults follow the paper and the hub agents.
+
+  Attributes:
+    conditional: the agent sees a target image and is rewarded for it.
+    reward_type: how canvases are scored.
+    temporal_credit: SPIRAL++'s per-step rewards r_t = s(c_{t+1}) - s(c_t)
+      instead of a single reward s(c_T) at the end of the episode.
+    stroke_penalty: subtracted for each new continuous stroke sequence (a
+      painting step that follows a move, or the first step).
+    empty_canvas_penalty: subtracted at the end when nothing was painted.
+    batch_size: episodes per policy-learner step.
+    learning_rate, adam_beta1, adam_beta2, adam_epsilon: policy optimiser.
+    entropy_cost, baseline_cost, max_gradient_norm, discount: IMPALA loss.
+    clip_rho_threshold, clip_pg_rho_threshold: V-trace truncation levels.
+    discriminator_loss: WGAN-GP or spectral-norm GAN.
+    discriminator_batch_size: real and fake images per discriminator step.
+    discriminator_learning_rate, discriminator_adam_beta1/beta2/epsilon:
+      discriminator optimiser.
+    gradient_penalty_slope, gradient_penalty_gamma: WGAN-GP penalty
+      gamma * E[(|grad D(x)| - slope)^2] on real/fake interpolates.
+    discriminator_steps_per_learner_step: balance of the two learners in
+      single-process runs.
+    max_queue_size: episodes the episode queue holds before actors block.
+    sample_replay: queue (each fake used once) or uniform replay of canvases.
+    sample_replay_batches: size of the canvas replay, in discriminator batches.
+    num_envs_per_actor: environments one actor steps in lock-step.
+    variable_update_period: actor steps between background weight fetches.
+  """
+  conditional: bool = False
+  reward_type: RewardType = RewardType.DISCRIMINATOR
+  temporal_credit: bool = False
+  stroke_penalty: float = 0.0
+  empty_canvas_penalty: float = 0.0
+
+  batch_size: int = 64
+  learning_rate: float = 1e-4
+  adam_beta1: float = 0.5
+  adam_beta2: float = 0.999
+  adam_epsilon: float = 1e-8
+  entropy_cost: float = 0.01
+  baseline_cost: float = 0.5
+  max_gradient_norm: float = 40.0
+  discount: float = 1.0
+  clip_rho_threshold: float = 1.0
+  clip_pg_rho_threshold: float = 1.0
+
+  discriminator_loss: DiscriminatorLoss = DiscriminatorLoss.WGAN_GP
+  discriminator_batch_size: int = 64
+  discriminator_learning_rate: float = 1e-4
+  discriminator_adam_beta1: float = 0.5
+  discriminator_adam_beta2: float = 0.999
+  discriminator_adam_epsilon: float = 1e-8
+  gradient_penalty_slope: float = 1.0
+  gradient_penalty_gamma: float = 1.0
+  discriminator_steps_per_learner_step: int = 1
+
+  max_queue_size: int = 256
+  sample_replay: SampleReplay = SampleReplay.QUEUE
+  sample_replay_batches: int = 20
+
+  num_envs_per_actor: int = 16
+  variable_update_period: int = 1
+
+  def __post_init__(self):
+    _check(isinstance(self.reward_type, RewardType),
+           f"reward_type must be a RewardType, got {self.reward_type!r}.")
+    _check(isinstance(self.discriminator_loss, DiscriminatorLoss),
+           "discriminator_loss must be a DiscriminatorLoss, got "
+           f"{self.discriminator_loss!r}.")
+    _check(isinstance(self.sample_replay, SampleReplay),
+           f"sample_replay must be a SampleReplay, got {self.sample_replay!r}.")
+    _check(self.reward_type is not RewardType.L2 or self.conditional,
+           "reward_type=L2 needs a target: set conditional=True.")
+    for name in ("batch_size", "discriminator_batch_size", "max_queue_size",
+                 "sample_replay_batches", "num_envs_per_actor",
+                 "variable_update_period",
+                 "discriminator_steps_per_learner_step"):
+      value = getattr(self, name)
+      _check(isinstance(value, int) and value >= 1,
+             f"{name} must be an integer >= 1, got {value!r}.")
+    for name in ("learning_rate", "discriminator_learning_rate",
+                 "adam_epsilon", "discriminator_adam_epsilon",
+                 "max_gradient_norm", "gradient_penalty_slope",
+                 "clip_rho_threshold", "clip_pg_rho_threshold"):
+      value = getattr(self, name)
+      _check(value > 0, f"{name} must be > 0, got {value!r}.")
+    for name in ("entropy_cost", "baseline_cost", "stroke_penalty",
+                 "empty_canvas_penalty", "gradient_penalty_gamma"):
+      value = getattr(self, name)
+      _check(value >= 0, f"{name} must be >= 0, got {value!r}.")
+    for name in ("adam_beta1", "adam_beta2", "discriminator_adam_beta1",
+                 "discriminator_adam_beta2"):
+      value = getattr(self, name)
+      _check(0 <= value < 1, f"{name} must be in [0, 1), got {value!r}.")
+    _check(0 <= self.discount <= 1,
+           f"discount must be in [0, 1], got {self.discount!r}.")
+
+  @property
+  def uses_discriminator(self) -> bool:
+    return self.reward_type is RewardType.DISCRIMINATOR
+
+  @property
+  def sample_replay_size(self) -> int:
+    """Capacity of the canvas table, in canvases."""
+    if self.sample_replay is SampleReplay.QUEUE:
+      return max(self.discriminator_batch_size, self.max_queue_size)
+    return self.sample_replay_batches * self.discriminator_batch_size

@@ -1,0 +1,74 @@
+"""Everything that defines a SPIRAL run, as one validated value.
+
+Launchers build an `ExperimentConfig`; the builder turns it into tables,
+actors and learners, for the single-process agent and the distributed program
+alike.
+"""
+
+import dataclasses
+from typing import Optional
+
+from spiral_acme.agents.spiral import config as config_lib
+from spiral_acme.datasets import DatasetConfig
+from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
+from spiral_acme.networks.config import PolicyNetworkConfig
+from spiral_acme.networks.discriminator import DiscriminatorConfig
+from spiral_acme.networks.discriminator import DiscriminatorMode
+
+
+@dataclasses.dataclass(frozen=True)
+class ExperimentConfig:
+  """A SPIRAL run: environment, data, networks and agent hyperparameters.
+
+  Attributes:
+    environment: the painting environment.
+    dataset: targets (conditional) and real images (discriminator); None for
+      runs that need neither.
+    agent: agent hyperparameters.
+    policy_network: the policy's widths and depths.
+    discriminator: the discriminator's; its mode must match
+      `agent.conditional`.
+    num_held_out: dataset images kept out of training for evaluation.
+    seed: seeds environments, networks, sampling and data splits.
+  """
+  environment: LibMyPaintConfig
+  dataset: Optional[DatasetConfig]
+  agent: config_lib.SpiralConfig = config_lib.SpiralConfig()
+  policy_network: PolicyNetworkConfig = PolicyNetworkConfig()
+  discriminator: DiscriminatorConfig = DiscriminatorConfig()
+  num_held_out: int = 64
+  seed: int = 0
+
+  def __post_init__(self):
+    agent = self.agent
+    needs_data = agent.conditional or agent.uses_discriminator
+    if needs_data and self.dataset is None:
+      raise ValueError(
+          "This run needs a dataset (conditional targets or real images for "
+          "the discriminator), got dataset=None.")
+    if self.dataset is not None:
+      if self.dataset.canvas_width != self.environment.canvas_width:
+        raise ValueError(
+            f"dataset.canvas_width={self.dataset.canvas_width} must equal "
+            f"environment.canvas_width={self.environment.canvas_width}.")
+      if self.dataset.channels != self.environment.num_channels:
+        raise ValueError(
+            f"dataset.channels={self.dataset.channels} must equal the "
+            f"environment's canvas channels ({self.environment.num_channels}; "
+            f"use_color={self.environment.use_color}).")
+    if agent.uses_discriminator:
+      mode = self.discriminator.mode
+      conditional_modes = (DiscriminatorMode.CONDITIONAL,
+                           DiscriminatorMode.COMPLEMENT)
+      if agent.conditional != (mode in conditional_modes):
+        raise ValueError(
+            f"discriminator.mode={mode} does not fit agent.conditional="
+            f"{agent.conditional}: conditional runs need CONDITIONAL or "
+            "COMPLEMENT, unconditional runs UNCONDITIONAL.")
+    if self.num_held_out < 0:
+      raise ValueError(f"num_held_out must be >= 0, got {self.num_held_out}.")
+
+  @property
+  def num_actions(self) -> int:
+    """Actions per episode (the environment's LAST step takes none)."""
+    return self.environment.episode_length - 1

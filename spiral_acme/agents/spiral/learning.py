@@ -1,0 +1,163 @@
+"""The policy learner: IMPALA V-trace on whole episodes, rewards from D.
+
+Each step takes B episodes from the episode queue, scores their canvases
+with the newest discriminator weights (or the L2 distance to the target),
+re-runs the policy over the episodes (teacher-forced), corrects for the lag
+between the actors' and the learner's policy with V-trace, and publishes the
+new weights.
+"""
+
+import time
+from typing import Any, Iterator, List, Mapping, Optional
+
+import numpy as np
+import sonnet as snt
+import tensorflow as tf
+
+from spiral_acme import core
+from spiral_acme import counting
+from spiral_acme import loggers
+from spiral_acme.agents.spiral import config as config_lib
+from spiral_acme.agents.spiral import episodes
+from spiral_acme.agents.spiral import losses
+from spiral_acme.agents.spiral import rewards as rewards_lib
+from spiral_acme.agents.spiral import vtrace
+from spiral_acme.replay import VariableClient
+from spiral_acme.replay import VariablePublisher
+
+_FIRST = 0
+_MID = 1
+
+
+class SpiralLearner(core.Learner):
+  """Trains a `SpiralPolicy` from episodes in replay."""
+
+  def __init__(self,
+               *,
+               policy: snt.Module,
+               config: config_lib.SpiralConfig,
+               reward_fn: rewards_lib.RewardFunction,
+               iterator: Iterator[Any],
+               publisher: Optional[VariablePublisher] = None,
+               discriminator_client: Optional[VariableClient] = None,
+               counter: Optional[counting.Counter] = None,
+               logger: Optional[loggers.Logger] = None):
+    self._policy = policy
+    self._config = config
+    self._reward_fn = reward_fn
+    self._iterator = iterator
+    self._publisher = publisher
+    self._discriminator_client = discriminator_client
+    self._counter = counter or counting.Counter()
+    self._logger = logger or loggers.NoOpLogger()
+    self._optimizer = snt.optimizers.Adam(
+        learning_rate=config.learning_rate, beta1=config.adam_beta1,
+        beta2=config.adam_beta2, epsilon=config.adam_epsilon)
+    self._last_metrics: Mapping[str, float] = {}
+    self.publish()
+
+  def publish(self) -> None:
+    """Makes the current weights available to actors and other learners."""
+    if self._publisher is not None:
+      self._publisher.publish()
+
+  @property
+  def policy(self) -> snt.Module:
+    return self._policy
+
+  @property
+  def optimizer(self) -> snt.Optimizer:
+    return self._optimizer
+
+  @property
+  def last_metrics(self) -> Mapping[str, float]:
+    return self._last_metrics
+
+  @tf.function
+  def _sgd_step(self, data: Any) -> Mapping[str, tf.Tensor]:
+    batch = episodes.decode_batch(data)
+    num_actions = tf.shape(batch.canvases)[0] - 1
+    rewards = tf.stop_gradient(
+        self._reward_fn(batch.canvases, batch.actions, batch.target))
+    observations = {
+        "canvas": batch.canvases[:-1],
+        "action_mask": {k: m[:-1] for k, m in batch.action_masks.items()},
+        "noise_sample": _repeat_in_time(batch.noise_sample, num_actions),
+    }
+    if batch.target is not None:
+      observations["target"] = _repeat_in_time(batch.target, num_actions)
+    first = tf.fill([1, tf.shape(rewards)[1]], _FIRST)
+    step_types = tf.concat(
+        [first, tf.fill([num_actions - 1, tf.shape(rewards)[1]], _MID)], 0)
+    masks = observations["action_mask"]
+
+    variables = self._policy.trainable_variables
+    with tf.GradientTape() as tape:
+      extras, _ = self._policy.unroll(step_types, observations,
+                                      batch.initial_state, batch.actions)
+      logits = extras["logits"]
+      values = extras["baseline"]
+      target_log_prob = losses.joint_log_prob(logits, batch.actions, masks)
+      behaviour_log_prob = losses.joint_log_prob(batch.behaviour_logits,
+                                                 batch.actions, masks)
+      is_last = tf.one_hot(num_actions - 1, num_actions)[:, tf.newaxis]
+      discounts = self._config.discount * (1.0 - is_last) * tf.ones_like(
+          rewards)
+      returns = vtrace.vtrace_returns(
+          log_rhos=target_log_prob - behaviour_log_prob,
+          discounts=discounts,
+          rewards=rewards,
+          values=values,
+          bootstrap_value=tf.zeros_like(values[0]),
+          clip_rho_threshold=self._config.clip_rho_threshold,
+          clip_pg_rho_threshold=self._config.clip_pg_rho_threshold)
+      pg_loss = losses.policy_gradient_loss(target_log_prob,
+                                            returns.pg_advantages)
+      baseline_loss = losses.baseline_loss(returns.vs - values)
+      entropy = losses.entropy(logits, masks)
+      loss = (pg_loss + self._config.baseline_cost * baseline_loss -
+              self._config.entropy_cost * entropy)
+    gradients = tape.gradient(loss, variables)
+    gradients, grad_norm = tf.clip_by_global_norm(
+        gradients, self._config.max_gradient_norm)
+    self._optimizer.apply(gradients, variables)
+    return {
+        "loss": loss,
+        "policy_loss": pg_loss,
+        "baseline_loss": baseline_loss,
+        "entropy": entropy,
+        "gradient_norm": grad_norm,
+        "episode_return": tf.reduce_mean(tf.reduce_sum(rewards, axis=0)),
+        "mean_value": tf.reduce_mean(values),
+        "mean_rho": tf.reduce_mean(
+            tf.exp(target_log_prob - behaviour_log_prob)),
+    }
+
+  def step(self) -> None:
+    start = time.time()
+    if self._discriminator_client is not None:
+      self._discriminator_client.update()
+    sample = next(self._iterator)
+    metrics = self._sgd_step(sample.data)
+    self.publish()
+    batch_size = self._config.batch_size
+    counts = self._counter.increment(steps=1, episodes=batch_size)
+    self._last_metrics = {k: float(v.numpy()) for k, v in metrics.items()}
+    self._logger.write({**self._last_metrics, **counts,
+                        "step_seconds": time.time() - start})
+
+  def get_variables(self, names: List[str]) -> List[List[np.ndarray]]:
+    variables = {"policy": self._policy.variables}
+    return [[v.numpy() for v in variables[name]] for name in names]
+
+  def save(self) -> Mapping[str, Any]:
+    return {"policy": self._policy, "optimizer": self._optimizer}
+
+  def restore(self, state: Mapping[str, Any]) -> None:
+    del state  # Restored in place through tf.train.Checkpoint.
+
+
+def _repeat_in_time(x: tf.Tensor, num_steps: tf.Tensor) -> tf.Tensor:
+  """[B, ...] -> [T, B, ...] by repetition."""
+  multiples = tf.concat([[num_steps], tf.ones([tf.rank(x)], tf.int32)], 0)
+  return tf.tile(x[tf.newaxis], multiples)

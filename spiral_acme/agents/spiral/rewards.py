@@ -1,0 +1,93 @@
+"""Rewards computed in the policy learner from whole episodes.
+
+The environment's reward is always 0: the agent scores canvases itself, with
+the current discriminator or the distance to the target, so rewards reflect
+the newest discriminator rather than the one the actor happened to hold.
+"""
+
+from typing import Callable, Mapping, Optional
+
+import tensorflow as tf
+
+from spiral_acme.agents.spiral import config as config_lib
+
+# A canvas scorer: (canvases f32[N, W, W, C], targets f32[N, W, W, C] or None)
+# -> f32[N]; higher is better.
+Scorer = Callable[[tf.Tensor, Optional[tf.Tensor]], tf.Tensor]
+
+
+def negative_l2(canvases: tf.Tensor, targets: Optional[tf.Tensor]) -> tf.Tensor:
+  """Minus the mean squared pixel error to the target."""
+  if targets is None:
+    raise ValueError("The L2 reward needs targets (a conditional run).")
+  return -tf.reduce_mean(tf.square(canvases - targets), axis=[1, 2, 3])
+
+
+def discriminator_scorer(discriminator: Callable[..., tf.Tensor],
+                         *, conditional: bool) -> Scorer:
+  """Scores canvases with a discriminator (conditioned on the target)."""
+
+  def score(canvases: tf.Tensor, targets: Optional[tf.Tensor]) -> tf.Tensor:
+    if conditional:
+      return discriminator(canvases, targets)
+    return discriminator(canvases)
+
+  return score
+
+
+class RewardFunction:
+  """Per-step rewards f32[T, B] for a batch of episodes."""
+
+  def __init__(self, config: config_lib.SpiralConfig, scorer: Scorer):
+    self._config = config
+    self._scorer = scorer
+
+  def __call__(self, canvases: tf.Tensor, actions: Mapping[str, tf.Tensor],
+               target: Optional[tf.Tensor] = None) -> tf.Tensor:
+    """Computes rewards.
+
+    Args:
+      canvases: f32[T+1, B, W, W, C], the canvas before each action and the
+        final one.
+      actions: {k: i32[T, B]}; `flag` (1 = paint) drives the stroke penalty.
+      target: f32[B, W, W, C] in conditional runs.
+
+    Returns:
+      f32[T, B] rewards.
+    """
+    steps = tf.shape(canvases)[0]
+    batch = tf.shape(canvases)[1]
+    num_actions = steps - 1
+    if self._config.temporal_credit:
+      # Score every canvas: r_t = s(c_{t+1}) - s(c_t).
+      flat = tf.reshape(canvases, tf.concat([[-1], tf.shape(canvases)[2:]], 0))
+      flat_target = None
+      if target is not None:
+        flat_target = tf.reshape(
+            tf.tile(target[tf.newaxis], [steps, 1, 1, 1, 1]), tf.shape(flat))
+      scores = tf.reshape(self._scorer(flat, flat_target), [steps, batch])
+      rewards = scores[1:] - scores[:-1]
+    else:
+      final_score = self._scorer(canvases[-1], target)
+      is_last = tf.one_hot(num_actions - 1, num_actions)[:, tf.newaxis]
+      rewards = is_last * final_score[tf.newaxis, :]
+    return rewards - self._penalties(canvases, actions)
+
+  def _penalties(self, canvases: tf.Tensor,
+                 actions: Mapping[str, tf.Tensor]) -> tf.Tensor:
+    """Stroke and empty-canvas penalties, f32[T, B]."""
+    num_actions = tf.shape(canvases)[0] - 1
+    penalties = tf.zeros(tf.shape(canvases)[:2])[1:]
+    if self._config.stroke_penalty > 0:
+      painting = tf.cast(tf.equal(actions["flag"], 1), tf.float32)
+      painted_before = tf.concat([tf.zeros_like(painting[:1]), painting[:-1]],
+                                 axis=0)
+      new_stroke = painting * (1.0 - painted_before)
+      penalties += self._config.stroke_penalty * new_stroke
+    if self._config.empty_canvas_penalty > 0:
+      # Nothing visible: the final canvas is the blank first one (uint8-exact).
+      change = tf.reduce_max(tf.abs(canvases[-1] - canvases[0]), axis=[1, 2, 3])
+      empty = tf.cast(change < 0.5 / 255.0, tf.float32)
+      is_last = tf.one_hot(num_actions - 1, num_actions)[:, tf.newaxis]
+      penalties += self._config.empty_canvas_penalty * is_last * empty
+    return penalties
