@@ -17,27 +17,22 @@ import operator
 from typing import Mapping, Optional, Sequence, Tuple
 
 import dm_env
-from dm_env import specs
 import numpy as np
 
 from spiral_acme import _libmypaint
 from spiral_acme.environments import brushes
+from spiral_acme.environments import libmypaint_specs
 from spiral_acme.environments import strokes as strokes_lib
 from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
+from spiral_acme.environments.libmypaint_specs import COLOUR_LEVELS
+from spiral_acme.environments.libmypaint_specs import PRESSURES
 
-__all__ = ["LibMyPaint", "LibMyPaintConfig"]
+__all__ = ["LibMyPaint", "LibMyPaintConfig", "PRESSURES", "COLOUR_LEVELS"]
 
-PRESSURES = np.linspace(0.1, 1.0, 10)
-COLOUR_LEVELS = np.linspace(0.0, 1.0, 20)
 # Pressure of every stroke when the agent does not control it.
 DEFAULT_PRESSURE = 1.0
-_MOVE_MASK_KEYS = ("end", "flag")
-
-
-def _frozen(value, dtype) -> np.ndarray:
-  array = np.array(value, dtype=dtype)
-  array.flags.writeable = False
-  return array
+# Checked by type first: isinstance against the Mapping ABC is slow per step.
+_DICT_TYPES = (dict, collections.OrderedDict)
 
 
 def _as_index(key: str, value: object, count: int) -> int:
@@ -92,16 +87,24 @@ class LibMyPaint(dm_env.Environment):
         config.canvas_width,
         brushes.load_brush_json(config.brush_type, config.brushes_basedir),
         config.background)
-    self._build_specs()
+    self._action_spec = libmypaint_specs.action_spec(config)
+    self._observation_spec = libmypaint_specs.observation_spec(config)
+    self._num_values = libmypaint_specs.action_counts(config)
+    self._paint_mask, self._move_mask = libmypaint_specs.action_masks(config)
     grid, width = config.grid_width, config.canvas_width
     rows, cols = np.divmod(np.arange(grid * grid), grid)
-    self._xs = (width * cols / grid).tolist()
-    self._ys = (width * rows / grid).tolist()
+    self._points = list(zip((width * cols / grid).tolist(),
+                            (width * rows / grid).tolist()))
     self._sizes = list(config.brush_sizes)
     self._pressures = PRESSURES.tolist()
     self._levels = COLOUR_LEVELS.tolist()
-    self._steps = [_frozen(i, np.int32) for i in range(config.episode_length)]
-    self._length = _frozen(config.episode_length, np.int32)
+    frozen = libmypaint_specs.frozen
+    self._steps = [frozen(i, np.int32) for i in range(config.episode_length)]
+    self._length = frozen(config.episode_length, np.int32)
+    # Key order of every observation; the values are filled in per step.
+    self._observation_template = collections.OrderedDict(
+        (key, None) for key in self._observation_spec)
+    self._observation_template["episode_length"] = self._length
     self._strokes = []
     self._episode_step = 0
     self._mask = self._move_mask
@@ -114,37 +117,6 @@ class LibMyPaint(dm_env.Environment):
     values = config.to_dict()
     legacy = values.pop("legacy_move_bug")
     return cls(**values, legacy_move_bug=legacy)
-
-  def _build_specs(self) -> None:
-    config = self._config
-    locations = config.grid_width ** 2
-    counts = [("control", locations), ("end", locations), ("flag", 2)]
-    if config.use_pressure:
-      counts.append(("pressure", len(PRESSURES)))
-    if len(config.brush_sizes) > 1:
-      counts.append(("size", len(config.brush_sizes)))
-    if config.use_color:
-      counts += [(c, len(COLOUR_LEVELS)) for c in ("red", "green", "blue")]
-    self._action_spec = collections.OrderedDict(
-        (key, specs.DiscreteArray(n, dtype=np.int32, name=key))
-        for key, n in counts)
-    self._num_values = collections.OrderedDict(counts)
-    width = config.canvas_width
-    self._observation_spec = collections.OrderedDict([
-        ("canvas", specs.Array((width, width, config.num_channels),
-                               np.float32, name="canvas")),
-        ("episode_step", specs.Array((), np.int32, name="episode_step")),
-        ("episode_length", specs.Array((), np.int32, name="episode_length")),
-        ("action_mask", collections.OrderedDict(
-            (key, specs.Array((), np.float32, name=key))
-            for key in self._action_spec)),
-    ])
-    one, zero = _frozen(1.0, np.float32), _frozen(0.0, np.float32)
-    self._paint_mask = collections.OrderedDict(
-        (key, one) for key in self._action_spec)
-    self._move_mask = collections.OrderedDict(
-        (key, one if key in _MOVE_MASK_KEYS else zero)
-        for key in self._action_spec)
 
   @property
   def config(self) -> LibMyPaintConfig:
@@ -196,7 +168,8 @@ class LibMyPaint(dm_env.Environment):
 
   def _validate(self, action: Mapping[str, object]) -> Mapping[str, int]:
     """Returns the action as ints, or raises ValueError without side effects."""
-    if not isinstance(action, Mapping):
+    is_dict = type(action) in _DICT_TYPES  # pylint: disable=unidiomatic-typecheck
+    if not is_dict and not isinstance(action, Mapping):
       raise ValueError(f"action must be a mapping with keys "
                        f"{list(self._num_values)}, got {type(action).__name__}")
     if action.keys() != self._num_values.keys():
@@ -208,7 +181,10 @@ class LibMyPaint(dm_env.Environment):
     values = {}
     for key, count in self._num_values.items():
       value = action[key]
-      index = value if type(value) is int else _as_index(key, value, count)  # pylint: disable=unidiomatic-typecheck
+      if type(value) is int:  # pylint: disable=unidiomatic-typecheck
+        index = value
+      else:
+        index = _as_index(key, value, count)
       if not 0 <= index < count:
         raise ValueError(f"action[{key!r}] = {index} is out of range; valid "
                          f"values are 0 to {count - 1}")
@@ -216,11 +192,9 @@ class LibMyPaint(dm_env.Environment):
     return values
 
   def _to_stroke(self, values: Mapping[str, int]) -> strokes_lib.Stroke:
-    end = (self._xs[values["end"]], self._ys[values["end"]])
+    end = self._points[values["end"]]
     painted = values["flag"] == 1
-    control = end
-    if painted:
-      control = (self._xs[values["control"]], self._ys[values["control"]])
+    control = self._points[values["control"]] if painted else end
     pressure = 0.0
     if painted:
       pressure = (self._pressures[values["pressure"]]
@@ -235,13 +209,12 @@ class LibMyPaint(dm_env.Environment):
                               pressure, size, colour, painted)
 
   def _observation(self):
-    return collections.OrderedDict([
-        ("canvas", strokes_lib.read_canvas(self._painter,
-                                           self._config.num_channels)),
-        ("episode_step", self._steps[self._episode_step]),
-        ("episode_length", self._length),
-        ("action_mask", collections.OrderedDict(self._mask)),
-    ])
+    observation = self._observation_template.copy()
+    observation["canvas"] = strokes_lib.read_canvas(self._painter,
+                                                    self._config.num_channels)
+    observation["episode_step"] = self._steps[self._episode_step]
+    observation["action_mask"] = self._mask.copy()
+    return observation
 
   def render(self, canvas_width: Optional[int] = None) -> np.ndarray:
     """Re-renders this episode's strokes at `canvas_width` (float32)."""

@@ -64,15 +64,19 @@ class Stroke:
           not math.isfinite(point[1])):
         raise ValueError(f"Stroke.{name} must be two finite numbers (x, y), "
                          f"got {point!r}")
-    for name in ("start_pressure", "pressure"):
-      value = getattr(self, name)
-      if not 0.0 <= value <= 1.0:
-        raise ValueError(f"Stroke.{name} must be in [0, 1], got {value!r}")
+    if not 0.0 <= self.start_pressure <= 1.0:
+      raise ValueError(f"Stroke.start_pressure must be in [0, 1], got "
+                       f"{self.start_pressure!r}")
+    if not 0.0 <= self.pressure <= 1.0:
+      raise ValueError(
+          f"Stroke.pressure must be in [0, 1], got {self.pressure!r}")
     if not self.size > 0.0:
       raise ValueError(f"Stroke.size must be > 0 pixels, got {self.size!r}")
-    if len(self.colour) != 3 or not all(0.0 <= c <= 1.0 for c in self.colour):
+    colour = self.colour
+    if (len(colour) != 3 or not 0.0 <= colour[0] <= 1.0 or
+        not 0.0 <= colour[1] <= 1.0 or not 0.0 <= colour[2] <= 1.0):
       raise ValueError(
-          f"Stroke.colour must be three values in [0, 1], got {self.colour!r}")
+          f"Stroke.colour must be three values in [0, 1], got {colour!r}")
 
 
 def execute(painter: _libmypaint.Painter, stroke: Stroke, *,

@@ -226,7 +226,8 @@ def test_bad_construction_and_arguments(brush_json):
   painter = _painter(brush_json)
   with pytest.raises(ValueError, match="unknown brush setting 'radius'"):
     painter.set_base_value("radius", 1.0)
-  with pytest.raises(ValueError, match=r"pressure must be in \[0, 1\], got 1.5"):
+  with pytest.raises(ValueError,
+                     match=r"pressure must be in \[0, 1\], got 1.5"):
     painter.bezier_to(1.0, 1.0, 2.0, 2.0, 1.5)
   with pytest.raises(ValueError, match="end x must be finite"):
     painter.bezier_to(1.0, 1.0, float("nan"), 2.0, 0.5)
