@@ -58,14 +58,15 @@ class CoordConv2D(snt.Module):
                          (height, width))
     ys = np.broadcast_to(np.linspace(-1.0, 1.0, height)[:, None],
                          (height, width))
-    self._planes = tf.constant(np.stack([xs, ys], -1)[None], tf.float32)
+    self._planes = np.stack([xs, ys], -1)[None].astype(np.float32)
 
   def __call__(self, x: tf.Tensor,
                bias_map: Optional[tf.Tensor] = None) -> tf.Tensor:
     _, height, width, channels = x.shape
     self._create_variables(height, width, channels)
     out = tf.nn.conv2d(x, self.w[:, :, :channels], 1, "SAME")
-    planes = tf.nn.conv2d(self._planes, self.w[:, :, channels:], 1, "SAME")
+    planes = tf.nn.conv2d(tf.constant(self._planes), self.w[:, :, channels:],
+                          1, "SAME")
     out += planes + self.b
     if bias_map is not None:
       out += bias_map[:, None, None, :]

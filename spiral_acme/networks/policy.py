@@ -61,6 +61,7 @@ class SpiralPolicy(snt.Module):
                  else tf.random.Generator.from_non_deterministic_state())
     self._jit_compile = jit_compile
     self._compiled = {}
+    self._built = False
 
   @property
   def spec(self) -> config_lib.PolicySpec:
@@ -174,6 +175,7 @@ class SpiralPolicy(snt.Module):
                                  for a in self._spec.actions}}
     extras = {"logits": logits,
               "baseline": tf.squeeze(self._baseline(hidden), -1)}
+    self._built = True
     return chosen, new_state, extras
 
   def unroll(self, step_types: tf.Tensor, observations: Mapping[str, Any],
@@ -230,8 +232,11 @@ class SpiralPolicy(snt.Module):
                    "prev_action": {k: v[-1] for k, v in actions.items()}}
     return extras, final_state
 
-  def _function(self, name: str, fn, signature) -> tf.types.experimental.GenericFunction:
+  def _function(self, name: str, fn, signature):
+    """A tf.function of `fn`, made once; variables exist before tracing."""
     if name not in self._compiled:
+      if not self._built:
+        self.create_variables()
       self._compiled[name] = tf.function(
           fn, input_signature=signature, jit_compile=self._jit_compile)
     return self._compiled[name]

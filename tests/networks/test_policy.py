@@ -1,0 +1,272 @@
+"""Tests of SpiralPolicy: specs, stepping, resets, masks, unroll, tracing."""
+
+import collections
+
+from dm_env import specs
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from spiral_acme.networks import config as config_lib
+from spiral_acme.networks import policy as policy_lib
+
+HUB_VALUES = {"control": 1024, "end": 1024, "flag": 2, "pressure": 10,
+              "size": 6, "red": 20, "green": 20, "blue": 20}
+SMALL = config_lib.PolicyNetworkConfig.small()
+
+
+def action_spec(num_values):
+  return collections.OrderedDict(
+      (k, specs.DiscreteArray(n, name=k)) for k, n in num_values.items())
+
+
+def observation_spec(width=64, channels=3, keys=HUB_VALUES):
+  return collections.OrderedDict(
+      canvas=specs.Array((width, width, channels), np.float32, "canvas"),
+      episode_step=specs.Array((), np.int32, "episode_step"),
+      episode_length=specs.Array((), np.int32, "episode_length"),
+      action_mask=collections.OrderedDict(
+          (k, specs.Array((), np.float32, k)) for k in keys))
+
+
+def make_policy(values=None, width=32, channels=3, config=SMALL, **kwargs):
+  values = values or {**HUB_VALUES, "control": 256, "end": 256}
+  return policy_lib.SpiralPolicy(action_spec(values),
+                                 observation_spec(width, channels, values),
+                                 config, **kwargs)
+
+
+def observation(policy, batch, seed=0, lead=()):
+  rng = np.random.RandomState(seed)
+  shape = list(lead) + [batch]
+  obs = {"canvas": rng.rand(*shape, *policy.spec.canvas_shape)
+                   .astype(np.float32),
+         "noise_sample": rng.randn(*shape, policy.spec.noise_dim)
+                         .astype(np.float32),
+         "action_mask": {a.key: np.ones(shape, np.float32)
+                         for a in policy.spec.actions}}
+  if policy.spec.conditional:
+    obs["target"] = rng.rand(*shape, *policy.spec.canvas_shape).astype(
+        np.float32)
+  return obs
+
+
+def random_state(policy, batch, seed=1):
+  rng = np.random.RandomState(seed)
+  size = policy.config.lstm_size
+  return {"lstm_state": {"cell": rng.randn(batch, size).astype(np.float32),
+                         "hidden": rng.randn(batch, size).astype(np.float32)},
+          "prev_action": {a.key: rng.randint(0, a.num_values, batch)
+                          .astype(np.int32) for a in policy.spec.actions}}
+
+
+def random_actions(policy, shape, seed=2):
+  rng = np.random.RandomState(seed)
+  return {a.key: rng.randint(0, a.num_values, shape).astype(np.int32)
+          for a in policy.spec.actions}
+
+
+def test_default_config_has_deepmind_parameter_count():
+  policy = make_policy(HUB_VALUES, width=64,
+                       config=config_lib.PolicyNetworkConfig())
+  policy.create_variables()
+  assert policy_lib.count_parameters(policy) == 1_613_329
+
+
+@pytest.mark.parametrize("overrides,message", [
+    (dict(torso_channels=0), "torso_channels"),
+    (dict(action_mlp_sizes=(64, 16)), "action_mlp_sizes"),
+    (dict(lstm_size=250), "decoder_base_width"),
+    (dict(torso_residual_blocks=-1), "torso_residual_blocks"),
+    (dict(location_keys=["end"]), "location_keys"),
+])
+def test_config_validation(overrides, message):
+  with pytest.raises(ValueError, match=message):
+    config_lib.PolicyNetworkConfig(**overrides)
+
+
+def test_config_round_trips_through_dict():
+  assert config_lib.PolicyNetworkConfig.from_dict(SMALL.to_dict()) == SMALL
+  with pytest.raises(ValueError, match="bogus"):
+    config_lib.PolicyNetworkConfig.from_dict({"bogus": 1})
+
+
+@pytest.mark.parametrize("values,width,channels", [
+    ({"control": 64, "end": 64, "flag": 2}, 16, 1),            # no colour
+    ({"control": 144, "end": 144, "flag": 2, "size": 3}, 48, 4),  # grid 12
+    ({**HUB_VALUES, "control": 256, "end": 256}, 32, 3),
+])
+def test_general_specs_give_logits_and_actions_in_range(values, width,
+                                                        channels):
+  policy = make_policy(values, width, channels, seed=3)
+  actions, state, extras = policy.step(
+      np.zeros([2], np.int32), observation(policy, 2), policy.initial_state(2))
+  expected_order = [k for k in config_lib.DEEPMIND_HEAD_ORDER if k in values]
+  assert list(extras["logits"]) == expected_order
+  for key, n in values.items():
+    assert extras["logits"][key].shape == (2, n)
+    assert actions[key].dtype == tf.int32
+    assert np.all((actions[key].numpy() >= 0) & (actions[key].numpy() < n))
+  assert extras["baseline"].shape == (2,)
+  assert list(state["prev_action"]) == list(values)
+
+
+def test_scene_actions_with_declared_location_key():
+  values = {"type": 4, "position": 256, "size": 3, "red": 4}
+  config = config_lib.PolicyNetworkConfig.small(
+      location_keys=("position",))
+  policy = make_policy(values, 32, 3, config=config)
+  _, _, extras = policy.step(np.zeros([1], np.int32), observation(policy, 1),
+                             policy.initial_state(1))
+  assert list(extras["logits"]) == ["size", "red", "type", "position"]
+  assert policy.spec.actions[1].grid_width == 16
+  names = {v.name for v in policy.variables}
+  assert any("position_action_decoder" in n for n in names)
+  assert any("type_action_head" in n for n in names)
+
+
+def test_non_square_location_key_is_rejected():
+  with pytest.raises(ValueError, match="'end' has 1000 values"):
+    make_policy({"control": 1024, "end": 1000, "flag": 2})
+
+
+def test_first_step_resets_state_and_previous_actions():
+  policy = make_policy()
+  obs, actions = observation(policy, 3), random_actions(policy, [3])
+  first = np.zeros([3], np.int32)
+  _, s1, e1 = policy.step(first, obs, random_state(policy, 3), actions)
+  zero = policy.initial_state(3)
+  _, s2, e2 = policy.step(first, obs, zero, actions)
+  for key in e1["logits"]:
+    np.testing.assert_allclose(e1["logits"][key], e2["logits"][key],
+                               atol=1e-6)
+  np.testing.assert_allclose(s1["lstm_state"]["cell"],
+                             s2["lstm_state"]["cell"], atol=1e-6)
+  # A MID step does use the state.
+  _, _, e3 = policy.step(first + 1, obs, random_state(policy, 3), actions)
+  assert np.abs(e3["baseline"] - e2["baseline"]).max() > 1e-4
+
+
+def test_action_mask_hides_previous_actions():
+  policy = make_policy()
+  obs, actions = observation(policy, 2), random_actions(policy, [2])
+  mid = np.ones([2], np.int32)
+  state_a, state_b = random_state(policy, 2), random_state(policy, 2)
+  state_b["prev_action"]["red"] = (state_a["prev_action"]["red"] + 1) % 20
+  obs["action_mask"]["red"] = np.zeros([2], np.float32)
+  _, _, ea = policy.step(mid, obs, state_a, actions)
+  _, _, eb = policy.step(mid, obs, state_b, actions)
+  np.testing.assert_allclose(ea["baseline"], eb["baseline"], atol=1e-6)
+  obs["action_mask"]["red"] = np.ones([2], np.float32)
+  _, _, ea = policy.step(mid, obs, state_a, actions)
+  _, _, eb = policy.step(mid, obs, state_b, actions)
+  assert np.abs(ea["baseline"] - eb["baseline"]).max() > 1e-6
+
+
+def test_heads_are_autoregressive_and_teacher_forcing_matches_sampling():
+  policy = make_policy(seed=5)
+  obs, state = observation(policy, 4), random_state(policy, 4)
+  mid = np.ones([4], np.int32)
+  sampled, _, e_sampled = policy.step(mid, obs, state)
+  _, _, e_forced = policy.step(mid, obs, state, sampled)
+  for key in e_sampled["logits"]:
+    np.testing.assert_allclose(e_sampled["logits"][key],
+                               e_forced["logits"][key], atol=1e-5)
+  other = dict(sampled, flag=1 - sampled["flag"])
+  _, _, e_other = policy.step(mid, obs, state, other)
+  np.testing.assert_array_equal(e_other["logits"]["flag"],
+                                e_forced["logits"]["flag"])
+  assert np.abs(e_other["logits"]["end"]
+                - e_forced["logits"]["end"]).max() > 1e-6
+
+
+def test_seeded_sampling_is_reproducible():
+  policy = make_policy(seed=11)
+  obs, state = observation(policy, 8), random_state(policy, 8)
+  a1, _, _ = policy.step(np.ones([8], np.int32), obs, state)
+  policy._rng.reset_from_seed(11)
+  a2, _, _ = policy.step(np.ones([8], np.int32), obs, state)
+  for key in a1:
+    np.testing.assert_array_equal(a1[key], a2[key])
+
+
+def test_conditional_policy_reads_the_target():
+  policy = make_policy(conditional=True)
+  obs, state = observation(policy, 2), random_state(policy, 2)
+  actions = random_actions(policy, [2])
+  _, _, e1 = policy.step(np.ones([2], np.int32), obs, state, actions)
+  obs["target"] = obs["target"][::-1]
+  _, _, e2 = policy.step(np.ones([2], np.int32), obs, state, actions)
+  assert np.abs(e1["baseline"] - e2["baseline"]).max() > 1e-6
+  del obs["target"]
+  with pytest.raises(ValueError, match="target"):
+    policy.step(np.ones([2], np.int32), obs, state, actions)
+
+
+def test_wrong_canvas_size_names_the_expected_shape():
+  policy = make_policy(width=32)
+  obs = observation(policy, 2)
+  obs["canvas"] = np.zeros([2, 64, 64, 3], np.float32)
+  with pytest.raises(ValueError, match=r"built for .*\[32, 32, 3\]"):
+    policy.step(np.ones([2], np.int32), obs, policy.initial_state(2))
+  with pytest.raises(ValueError, match=r"\[32, 32, 3\]"):
+    policy.compiled_step(np.ones([2], np.int32), obs,
+                         policy.initial_state(2))
+
+
+def _unroll_inputs(policy, t, b):
+  step_types = np.ones([t, b], np.int32)
+  step_types[0, 0] = 0
+  step_types[2, 1] = 0  # An episode starts inside the unroll.
+  return (step_types, observation(policy, b, lead=[t]),
+          random_state(policy, b), random_actions(policy, [t, b]))
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_unroll_matches_stepping(compiled):
+  policy = make_policy()
+  t, b = 4, 3
+  step_types, obs, state, actions = _unroll_inputs(policy, t, b)
+  unroll = policy.compiled_unroll if compiled else policy.unroll
+  extras, final = unroll(step_types, obs, state, actions)
+  for i in range(t):
+    obs_t = tf.nest.map_structure(lambda x, i=i: x[i], obs)
+    _, state, e = policy.step(step_types[i], obs_t, state,
+                              {k: v[i] for k, v in actions.items()})
+    for key in e["logits"]:
+      np.testing.assert_allclose(extras["logits"][key][i], e["logits"][key],
+                                 atol=1e-4)
+    np.testing.assert_allclose(extras["baseline"][i], e["baseline"],
+                               atol=1e-5)
+  tf.nest.map_structure(
+      lambda x, y: np.testing.assert_allclose(x, y, atol=1e-5), final, state)
+
+
+def test_compiled_functions_do_not_retrace():
+  policy = make_policy()
+  for batch in (2, 2, 5):
+    state = policy.initial_state(batch)
+    obs = observation(policy, batch)
+    _, state, _ = policy.compiled_step(np.zeros([batch], np.int32), obs,
+                                       state)
+    policy.compiled_step(np.ones([batch], np.int32), obs, state)
+  assert policy.trace_count() == 1
+  for t, b in ((3, 2), (3, 2), (5, 4)):
+    policy.compiled_unroll(*_unroll_inputs(policy, t, b))
+  assert policy.trace_count() == 2
+
+
+def test_unroll_gradients_reach_every_used_variable():
+  policy = make_policy()
+  step_types, obs, state, actions = _unroll_inputs(policy, 3, 2)
+  with tf.GradientTape() as tape:
+    extras, _ = policy.unroll(step_types, obs, state, actions)
+    loss = tf.reduce_sum(extras["baseline"]) + sum(
+        tf.reduce_sum(tf.nn.log_softmax(l)) for l in
+        extras["logits"].values())
+  grads = tape.gradient(loss, policy.trainable_variables)
+  missing = [v.name for v, g in zip(policy.trainable_variables, grads)
+             if g is None]
+  # The update after the last head feeds nothing, as in DeepMind's agent.
+  assert missing and all(
+      "blue_residual_mlp" in n or "blue_action_embed" in n for n in missing)
