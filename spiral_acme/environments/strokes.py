@@ -18,16 +18,14 @@ dab; large, high-pressure strokes differ most.
 import colorsys
 import dataclasses
 import math
-from typing import TYPE_CHECKING, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 from xml.sax import saxutils
 
 import numpy as np
 
 from spiral_acme import _libmypaint
 from spiral_acme.environments import brushes
-
-if TYPE_CHECKING:
-  from spiral_acme.environments.libmypaint import LibMyPaintConfig  # pylint: disable=g-bad-import-order
+from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
 
 Point = Tuple[float, float]
 Colour = Tuple[float, float, float]
@@ -101,7 +99,7 @@ def execute(painter: _libmypaint.Painter, stroke: Stroke, *,
                     end_y * scale, stroke.pressure)
 
 
-def render(strokes: Sequence[Stroke], config: "LibMyPaintConfig", *,
+def render(strokes: Sequence[Stroke], config: LibMyPaintConfig, *,
            canvas_width: Optional[int] = None) -> np.ndarray:
   """Paints `strokes` on a fresh canvas of `canvas_width` pixels.
 
