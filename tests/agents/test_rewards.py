@@ -1,0 +1,236 @@
+"""Tests for the learner-side rewards of agents.spiral.rewards."""
+
+import numpy as np
+import pytest
+
+import spiral_acme  # noqa: F401  (quiets TF before it is imported)
+import tensorflow as tf
+
+from spiral_acme.agents.spiral import config as config_lib
+from spiral_acme.agents.spiral import rewards
+from spiral_acme.networks import discriminator as discriminator_lib
+
+_T, _B, _W, _C = 5, 3, 4, 2
+
+
+def _mean_pixel(canvases, targets=None):
+  """A fake scorer: the mean pixel value (targets must be absent)."""
+  assert targets is None
+  return tf.reduce_mean(canvases, axis=[1, 2, 3])
+
+
+def _np_mean_pixel(canvases):
+  return canvases.reshape(canvases.shape[:-3] + (-1,)).mean(-1)
+
+
+def _np_negative_l2(canvases, target):
+  diff = canvases - target
+  return -np.square(diff).reshape(diff.shape[:-3] + (-1,)).mean(-1)
+
+
+def _canvases(seed=0, steps=_T + 1, batch=_B):
+  rng = np.random.default_rng(seed)
+  return rng.uniform(size=(steps, batch, _W, _W, _C)).astype(np.float32)
+
+
+def _flags(rows):
+  """Time-major flags i32[T, B] from one list per episode."""
+  return np.asarray(rows, np.int32).T
+
+
+def _config(**kwargs):
+  return config_lib.SpiralConfig(**kwargs)
+
+
+def _new_strokes(flags):
+  """1 where a painting step starts a stroke sequence, by a plain loop."""
+  out = np.zeros(flags.shape, np.float32)
+  for b in range(flags.shape[1]):
+    for t in range(flags.shape[0]):
+      previous = flags[t - 1, b] if t > 0 else 0
+      out[t, b] = float(flags[t, b] == 1 and previous != 1)
+  return out
+
+
+def test_negative_l2_is_minus_mean_squared_error():
+  canvases = _canvases(1)[0]
+  targets = _canvases(2)[0]
+  got = rewards.negative_l2(tf.constant(canvases), tf.constant(targets))
+  np.testing.assert_allclose(got.numpy(), _np_negative_l2(canvases, targets),
+                             rtol=1e-5)
+  assert got.shape == (_B,)
+
+
+def test_negative_l2_without_targets_is_an_error():
+  with pytest.raises(ValueError, match="targets"):
+    rewards.negative_l2(tf.zeros([1, _W, _W, _C]), None)
+
+
+def test_discriminator_scorer_passes_target_only_when_conditional():
+  calls = []
+
+  def fake_discriminator(*args, **kwargs):
+    calls.append((len(args), kwargs))
+    total = tf.reduce_sum(args[0], axis=[1, 2, 3])
+    if len(args) > 1:
+      total -= tf.reduce_sum(args[1], axis=[1, 2, 3])
+    return total
+
+  canvases = tf.constant(_canvases(3)[0])
+  targets = tf.constant(_canvases(4)[0])
+  conditional = rewards.discriminator_scorer(fake_discriminator,
+                                             conditional=True)
+  got = conditional(canvases, targets).numpy()
+  want = (canvases.numpy().sum(axis=(1, 2, 3)) -
+          targets.numpy().sum(axis=(1, 2, 3)))
+  np.testing.assert_allclose(got, want, rtol=1e-5)
+  unconditional = rewards.discriminator_scorer(fake_discriminator,
+                                               conditional=False)
+  got = unconditional(canvases, None).numpy()
+  np.testing.assert_allclose(got, canvases.numpy().sum(axis=(1, 2, 3)),
+                             rtol=1e-5)
+  assert [n for n, _ in calls] == [2, 1]
+
+
+def test_final_reward_is_the_last_canvas_score_at_the_last_step():
+  canvases = _canvases()
+  reward_fn = rewards.RewardFunction(_config(), _mean_pixel)
+  got = reward_fn(tf.constant(canvases), {"flag": _flags([[1] * _T] * _B)})
+  want = np.zeros((_T, _B), np.float32)
+  want[-1] = _np_mean_pixel(canvases[-1])
+  assert got.shape == (_T, _B)
+  np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-7)
+
+
+def test_temporal_rewards_are_score_differences_that_telescope():
+  canvases = _canvases()
+  reward_fn = rewards.RewardFunction(_config(temporal_credit=True),
+                                     _mean_pixel)
+  got = reward_fn(tf.constant(canvases), {}).numpy()
+  scores = _np_mean_pixel(canvases)  # [T+1, B]
+  want = np.stack([scores[t + 1] - scores[t] for t in range(_T)])
+  np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+  np.testing.assert_allclose(got.sum(0), scores[-1] - scores[0], rtol=1e-5,
+                             atol=1e-6)
+
+
+@pytest.mark.parametrize("temporal_credit", [False, True])
+def test_l2_rewards_use_each_episodes_own_target(temporal_credit):
+  canvases = _canvases(5)
+  target = _canvases(6, steps=1)[0]  # [B, W, W, C], distinct per episode.
+  reward_fn = rewards.RewardFunction(
+      _config(conditional=True, reward_type=config_lib.RewardType.L2,
+              temporal_credit=temporal_credit), rewards.negative_l2)
+  got = reward_fn(tf.constant(canvases), {}, tf.constant(target)).numpy()
+  scores = np.stack([_np_negative_l2(canvases[t], target)
+                     for t in range(_T + 1)])
+  if temporal_credit:
+    want = scores[1:] - scores[:-1]
+  else:
+    want = np.zeros((_T, _B))
+    want[-1] = scores[-1]
+  np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+  # Totals: s(c_T) at the end, or s(c_T) - s(c_0) with temporal credit.
+  offset = scores[0] if temporal_credit else 0.0
+  np.testing.assert_allclose(got.sum(0), scores[-1] - offset, rtol=1e-5,
+                             atol=1e-6)
+
+
+def test_stroke_penalty_at_each_new_continuous_stroke_sequence():
+  flags = _flags([[1, 1, 0, 1, 0],
+                  [0, 1, 1, 1, 1],
+                  [0, 0, 0, 0, 0]])
+  canvases = np.ones((_T + 1, _B, _W, _W, _C), np.float32)
+  reward_fn = rewards.RewardFunction(_config(stroke_penalty=0.25),
+                                     lambda c, t: tf.zeros(tf.shape(c)[:1]))
+  got = reward_fn(tf.constant(canvases), {"flag": tf.constant(flags)}).numpy()
+  want = -0.25 * _new_strokes(flags)
+  np.testing.assert_allclose(got, want)
+  # Episode 0 starts two sequences (t=0 and t=3), episode 1 one, episode 2 none.
+  np.testing.assert_allclose(got.sum(0), [-0.5, -0.25, 0.0])
+
+
+def test_zero_stroke_penalty_ignores_flags():
+  canvases = _canvases()
+  reward_fn = rewards.RewardFunction(_config(temporal_credit=True),
+                                     _mean_pixel)
+  with_flags = reward_fn(tf.constant(canvases),
+                         {"flag": _flags([[1, 0, 1, 0, 1]] * _B)})
+  without = reward_fn(tf.constant(canvases), {})
+  np.testing.assert_allclose(with_flags.numpy(), without.numpy())
+
+
+def test_empty_canvas_penalty_only_at_the_last_step_of_unpainted_episodes():
+  canvases = np.ones((_T + 1, _B, _W, _W, _C), np.float32)
+  # Episode 1 changes one channel of one pixel by a single uint8 level.
+  canvases[1:, 1, 2, 3, 1] = 254.0 / 255.0
+  # Episode 2 paints in the middle, but its final canvas is the blank one.
+  canvases[2, 2] = 0.5
+  reward_fn = rewards.RewardFunction(_config(empty_canvas_penalty=2.0),
+                                     lambda c, t: tf.zeros(tf.shape(c)[:1]))
+  got = reward_fn(tf.constant(canvases), {}).numpy()
+  want = np.zeros((_T, _B), np.float32)
+  want[-1, 0] = -2.0
+  want[-1, 2] = -2.0
+  np.testing.assert_allclose(got, want)
+
+
+def test_scores_and_penalties_add_up():
+  canvases = _canvases(7)
+  canvases[-1, 0] = canvases[0, 0]  # Episode 0 ends blank.
+  flags = _flags([[0, 1, 0, 1, 1], [1, 1, 1, 1, 1], [1, 0, 1, 0, 1]])
+  config = _config(temporal_credit=True, stroke_penalty=0.1,
+                   empty_canvas_penalty=0.5)
+  reward_fn = rewards.RewardFunction(config, _mean_pixel)
+  got = reward_fn(tf.constant(canvases), {"flag": flags}).numpy()
+  scores = _np_mean_pixel(canvases)
+  want = scores[1:] - scores[:-1] - 0.1 * _new_strokes(flags)
+  want[-1, 0] -= 0.5
+  np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("temporal_credit", [False, True])
+def test_inside_tf_function_with_unknown_episode_length(temporal_credit):
+  config = _config(temporal_credit=temporal_credit, stroke_penalty=0.1,
+                   empty_canvas_penalty=0.5)
+  reward_fn = rewards.RewardFunction(config, _mean_pixel)
+  compiled = tf.function(
+      lambda c, f: reward_fn(c, {"flag": f}),
+      input_signature=[
+          tf.TensorSpec([None, None, _W, _W, _C], tf.float32),
+          tf.TensorSpec([None, None], tf.int32)])
+  for steps in (1, 3, _T):
+    canvases = _canvases(steps, steps=steps + 1)
+    canvases[-1, 1] = canvases[0, 1]
+    flags = np.random.default_rng(steps).integers(0, 2, size=(steps, _B))
+    flags = flags.astype(np.int32)
+    got = compiled(tf.constant(canvases), tf.constant(flags)).numpy()
+    scores = _np_mean_pixel(canvases)
+    if temporal_credit:
+      want = scores[1:] - scores[:-1]
+    else:
+      want = np.zeros((steps, _B))
+      want[-1] = scores[-1]
+    want = want - 0.1 * _new_strokes(flags)
+    want[-1, 1] -= 0.5
+    assert got.shape == (steps, _B)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_temporal_rewards_with_a_real_discriminator_in_tf_function():
+  # The real critic needs static H, W, C after the time axis is flattened.
+  critic = discriminator_lib.Discriminator(
+      discriminator_lib.DiscriminatorConfig.small())
+  width = critic.config.min_canvas_width
+  scorer = rewards.discriminator_scorer(critic, conditional=False)
+  reward_fn = rewards.RewardFunction(_config(temporal_credit=True), scorer)
+  compiled = tf.function(
+      lambda c: reward_fn(c, {}),
+      input_signature=[tf.TensorSpec([None, None, width, width, 1],
+                                     tf.float32)])
+  canvases = np.random.default_rng(0).uniform(
+      size=(4, 2, width, width, 1)).astype(np.float32)
+  got = compiled(tf.constant(canvases)).numpy()
+  scores = np.stack([critic(tf.constant(c)).numpy() for c in canvases])
+  np.testing.assert_allclose(got, scores[1:] - scores[:-1], rtol=1e-4,
+                             atol=1e-5)
