@@ -44,6 +44,8 @@ class SpiralActor(core.Actor):
       target_sampler: gives target images for conditional policies.
     """
     self._policy = policy
+    # SpiralPolicy's traced step; loaded SavedModels are already traced.
+    self._step = getattr(policy, "compiled_step", policy.step)
     self._noise_dim = noise_dim
     self._rng = rng
     self._adders = list(adders) if adders is not None else None
@@ -86,7 +88,7 @@ class SpiralActor(core.Actor):
               **self._episode}
     batch = np.shape(observation["canvas"])[0]
     step_type = np.full([batch], int(self._step_type), np.int32)
-    actions, self._state, extras = self._policy.step(
+    actions, self._state, extras = self._step(
         tf.constant(step_type), tree.map_structure(tf.constant, inputs),
         self._state)
     self._last_logits = {k: np.asarray(v)

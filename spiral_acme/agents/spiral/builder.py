@@ -83,10 +83,7 @@ class SpiralBuilder:
 
   def make_policy(self, seed: Optional[int] = None) -> SpiralPolicy:
     """A policy with its variables created (so they can be assigned)."""
-    policy = self._new_policy(seed)
-    dummy = self._dummy_observation(batch_size=1)
-    policy.step(tf.zeros([1], tf.int32), dummy, policy.initial_state(1))
-    return policy
+    return self._new_policy(seed).create_variables()
 
   def make_discriminator(self) -> Discriminator:
     discriminator = Discriminator(self._experiment.discriminator)

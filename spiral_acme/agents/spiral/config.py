@@ -35,6 +35,8 @@ class SpiralConfig:
     reward_type: how canvases are scored.
     temporal_credit: SPIRAL++'s per-step rewards r_t = s(c_{t+1}) - s(c_t)
       instead of a single reward s(c_T) at the end of the episode.
+    reward_scale: multiplies canvas scores (L2 rewards are small per-pixel
+      means; scaling them keeps the policy gradient above the entropy bonus).
     stroke_penalty: subtracted for each new continuous stroke sequence (a
       painting step that follows a move, or the first step).
     empty_canvas_penalty: subtracted at the end when nothing was painted.
@@ -59,6 +61,7 @@ class SpiralConfig:
   conditional: bool = False
   reward_type: RewardType = RewardType.DISCRIMINATOR
   temporal_credit: bool = False
+  reward_scale: float = 1.0
   stroke_penalty: float = 0.0
   empty_canvas_penalty: float = 0.0
 
@@ -110,7 +113,7 @@ class SpiralConfig:
              f"{name} must be an integer >= 1, got {value!r}.")
     for name in ("learning_rate", "discriminator_learning_rate",
                  "adam_epsilon", "discriminator_adam_epsilon",
-                 "max_gradient_norm", "gradient_penalty_slope",
+                 "max_gradient_norm", "gradient_penalty_slope", "reward_scale",
                  "clip_rho_threshold", "clip_pg_rho_threshold"):
       value = getattr(self, name)
       _check(value > 0, f"{name} must be > 0, got {value!r}.")

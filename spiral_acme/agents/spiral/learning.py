@@ -89,7 +89,9 @@ class SpiralLearner(core.Learner):
     first = tf.fill([1, tf.shape(rewards)[1]], _FIRST)
     step_types = tf.concat(
         [first, tf.fill([num_actions - 1, tf.shape(rewards)[1]], _MID)], 0)
-    masks = observations["action_mask"]
+    # The mask in observation t+1 says which parts of action t took effect
+    # (a move ignores control, size, colour...): only those are scored.
+    masks = {k: m[1:] for k, m in batch.action_masks.items()}
 
     variables = self._policy.trainable_variables
     with tf.GradientTape() as tape:

@@ -40,7 +40,7 @@ class RewardFunction:
 
   def __init__(self, config: config_lib.SpiralConfig, scorer: Scorer):
     self._config = config
-    self._scorer = scorer
+    self._scorer = lambda c, t: config.reward_scale * scorer(c, t)
 
   def __call__(self, canvases: tf.Tensor, actions: Mapping[str, tf.Tensor],
                target: Optional[tf.Tensor] = None) -> tf.Tensor:
