@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 install: $(STAMP)
 
-$(STAMP): setup.py pyproject.toml third_party/libmypaint/binding.cc scripts/install_system_deps.sh
+$(STAMP): setup.py pyproject.toml $(wildcard third_party/libmypaint/*.cc third_party/libmypaint/*.h) scripts/install_system_deps.sh
 	./scripts/install_system_deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip "setuptools>=64,<81" wheel

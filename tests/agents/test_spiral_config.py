@@ -99,10 +99,6 @@ def test_uniform_sample_replay_holds_whole_batches(batch, batches):
   assert config.sample_replay_size == sum([batch] * batches)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "SpiralConfig's integer checks use isinstance(value, int), which bools "
-    "pass: batch_size=True is accepted as 1 (DiscriminatorConfig rejects "
-    "bools)."))
 def test_bool_is_not_an_integer_count():
   with pytest.raises(ValueError, match="batch_size"):
     config_lib.SpiralConfig(batch_size=True)

@@ -109,7 +109,8 @@ class SpiralConfig:
                  "variable_update_period",
                  "discriminator_steps_per_learner_step"):
       value = getattr(self, name)
-      _check(isinstance(value, int) and value >= 1,
+      _check(isinstance(value, int) and not isinstance(value, bool) and
+             value >= 1,
              f"{name} must be an integer >= 1, got {value!r}.")
     for name in ("learning_rate", "discriminator_learning_rate",
                  "adam_epsilon", "discriminator_adam_epsilon",
