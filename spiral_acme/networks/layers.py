@@ -64,13 +64,12 @@ class CoordConv2D(snt.Module):
                bias_map: Optional[tf.Tensor] = None) -> tf.Tensor:
     _, height, width, channels = x.shape
     self._create_variables(height, width, channels)
-    out = tf.nn.conv2d(x, self.w[:, :, :channels], 1, "SAME")
     planes = tf.nn.conv2d(tf.constant(self._planes), self.w[:, :, channels:],
-                          1, "SAME")
-    out += planes + self.b
+                          1, "SAME") + self.b
     if bias_map is not None:
-      out += bias_map[:, None, None, :]
-    return tf.nn.relu(out)
+      planes += bias_map[:, None, None, :]
+    return tf.nn.relu(
+        tf.nn.conv2d(x, self.w[:, :, :channels], 1, "SAME") + planes)
 
 
 class PointwiseConv(snt.Module):
@@ -93,9 +92,47 @@ class PointwiseConv(snt.Module):
   def __call__(self, x: tf.Tensor) -> tf.Tensor:
     channels = x.shape[-1]
     self._create_variables(channels)
-    flat = tf.matmul(tf.reshape(x, [-1, channels]), self.w[0, 0]) + self.b
+    flat = tf.nn.bias_add(
+        tf.matmul(tf.reshape(x, [-1, channels]), self.w[0, 0]), self.b)
     return tf.reshape(flat, tf.concat([tf.shape(x)[:-1],
                                        [self._output_channels]], 0))
+
+
+class SingleOutputConv(snt.Module):
+  """A SAME conv with one output channel, as a matmul and shifted sums.
+
+  Conv ops with a single output channel run far below peak on CPU; here the
+  input is multiplied by all k*k taps at once ([N*H*W, C] x [C, k*k]) and
+  each tap's map is shifted into place. Kernel layout [k, k, C, 1] as a conv.
+  """
+
+  def __init__(self, kernel: int, *, name: str = "final"):
+    super().__init__(name=name)
+    self._kernel = kernel
+
+  @snt.once
+  def _create_variables(self, channels: int):
+    k = self._kernel
+    init = snt.initializers.TruncatedNormal(
+        stddev=1.0 / math.sqrt(k * k * channels))
+    self.w = tf.Variable(init([k, k, channels, 1], tf.float32), name="w")
+    self.b = tf.Variable(tf.zeros([1]), name="b")
+
+  def __call__(self, x: tf.Tensor) -> tf.Tensor:
+    channels = x.shape[-1]
+    self._create_variables(channels)
+    height, width = tf.shape(x)[1], tf.shape(x)[2]
+    k = self._kernel
+    taps = tf.reshape(tf.transpose(self.w[:, :, :, 0], [2, 0, 1]),
+                      [channels, k * k])
+    maps = tf.reshape(tf.matmul(tf.reshape(x, [-1, channels]), taps),
+                      tf.stack([-1, height, width, k * k]))
+    before = (k - 1) // 2
+    maps = tf.pad(maps, [[0, 0], [before, k - 1 - before],
+                         [before, k - 1 - before], [0, 0]])
+    out = tf.add_n([maps[:, dy:dy + height, dx:dx + width, dy * k + dx]
+                    for dy in range(k) for dx in range(k)])
+    return out[..., None] + self.b
 
 
 class ResidualStack(snt.Module):
@@ -167,7 +204,7 @@ class LocationDecoder(snt.Module):
     self._transposed = [snt.Conv2DTranspose(channels, 4, stride=2,
                                             name=f"strided_transpose_{i}")
                         for i in range(num_up)]
-    self._final = snt.Conv2D(1, kernel, name="final")
+    self._final = SingleOutputConv(kernel, name="final")
 
   def __call__(self, z: tf.Tensor) -> tf.Tensor:
     base = self._base_width
