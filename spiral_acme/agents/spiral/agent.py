@@ -7,7 +7,7 @@ the discriminator on the new canvases, take one policy-learner step.
 
 import os
 import time
-from typing import Callable, Mapping, Optional
+from typing import Callable, List, Mapping, Optional, Tuple
 
 import numpy as np
 import reverb
@@ -15,7 +15,10 @@ import tensorflow as tf
 
 from spiral_acme import counting
 from spiral_acme import environment_loop
+from spiral_acme import images
 from spiral_acme import loggers
+from spiral_acme import outputs
+from spiral_acme import painting
 from spiral_acme.agents.random_actor import UniformRandomActor
 from spiral_acme.agents.spiral import builder as builder_lib
 from spiral_acme.agents.spiral import evaluation
@@ -64,6 +67,11 @@ class SpiralAgent:
         self._environment, self._actor,
         counter=counting.Counter(self._counter, "actor"),
         logger=loggers.NoOpLogger(), should_update=False)
+    self._image_logger = (
+        loggers.TensorBoardLogger(
+            os.path.join(workdir, "tensorboard", "paintings"),
+            steps_key="learner_steps")
+        if workdir is not None else loggers.NoOpLogger())
     self._episodes_ahead = 0  # Written to replay but not yet learnt from.
     self._canvases_ahead = 0  # Written for the discriminator, not yet used.
     self._canvases_written = 0
@@ -139,11 +147,16 @@ class SpiralAgent:
   def run(self, *, num_steps: Optional[int] = None,
           max_seconds: Optional[float] = None,
           callback: Optional[Callable[["SpiralAgent"], None]] = None,
-          checkpoint_every_seconds: float = 600.0) -> None:
-    """Steps until `num_steps` learner steps or `max_seconds` have passed."""
+          checkpoint_every_seconds: float = 600.0,
+          images_every_seconds: float = 300.0) -> None:
+    """Steps until `num_steps` learner steps or `max_seconds` have passed.
+
+    With a workdir, checkpoints and a TensorBoard grid of paintings are
+    written periodically and at the end.
+    """
     if num_steps is None and max_seconds is None:
       raise ValueError("Give num_steps, max_seconds or both.")
-    start = last_checkpoint = time.time()
+    start = last_checkpoint = last_images = time.time()
     steps = 0
     while ((num_steps is None or steps < num_steps) and
            (max_seconds is None or time.time() - start < max_seconds)):
@@ -155,26 +168,70 @@ class SpiralAgent:
           time.time() - last_checkpoint > checkpoint_every_seconds):
         self.save()
         last_checkpoint = time.time()
+      if (self._workdir is not None and
+          time.time() - last_images > images_every_seconds):
+        self.log_samples()
+        last_images = time.time()
     if self._manager is not None:
       self.save()
+      self.log_samples()
 
   def save(self) -> Optional[str]:
     if self._manager is None:
       return None
     return self._manager.save()
 
+  def _policy_snapshot(self, seed: int):
+    """A copy of the learner's policy with its own sampling seed."""
+    policy = self._builder.make_policy(seed=seed)
+    for var, value in zip(policy.variables,
+                          self._learner.get_variables(["policy"])[0]):
+      var.assign(value)
+    return policy
+
   def evaluate(self, targets: np.ndarray, *,
                seed: int = 0) -> evaluation.Reconstruction:
     """Paints `targets` with the current policy (conditional runs)."""
     if not self._config.conditional:
       raise ValueError("evaluate() paints targets: the run is unconditional.")
-    policy = self._builder.make_policy(seed=seed)
-    for var, value in zip(policy.variables,
-                          self._learner.get_variables(["policy"])[0]):
-      var.assign(value)
+    policy = self._policy_snapshot(seed)
     factory = lambda sampler: self._builder.make_actor(
         None, seed=seed, policy=policy, record=False, targets=sampler)
     return evaluation.reconstruct(factory, self._environment, targets)
+
+  def sample(self, num: int, *, seed: int = 0,
+             targets: Optional[np.ndarray] = None
+             ) -> Tuple[List[outputs.Sample], Optional[np.ndarray]]:
+    """Paints `num` pictures with the current policy, frame by frame.
+
+    Conditional runs paint `targets`, by default the first held-out images
+    (training images when none are held out). Returns (samples, targets).
+    """
+    sampler = None
+    if self._config.conditional:
+      if targets is None:
+        train, held_out = self._builder.datasets
+        pool = held_out if held_out is not None else train
+        targets = pool.images[np.arange(num) % len(pool)]
+      targets = np.asarray(targets, np.float32)
+      num = len(targets)
+      sampler = painting.SequentialTargets(targets)
+    actor = self._builder.make_actor(
+        None, seed=seed, policy=self._policy_snapshot(seed), record=False,
+        targets=sampler)
+    results = painting.paint_many(actor, self._environment, num,
+                                  record_frames=True)
+    return outputs.unbatch(results, num), targets
+
+  def log_samples(self, num: int = 16) -> None:
+    """Writes a grid of paintings (next to their targets) to the logs."""
+    samples, targets = self.sample(num)
+    canvases = np.stack([s.canvas for s in samples])
+    grid = (images.image_grid(canvases) if targets is None else
+            images.pair_grid(targets, canvases))
+    self._image_logger.write({
+        "paintings": grid,
+        "learner_steps": self.counts.get("learner_steps", 0)})
 
   def baselines(self, targets: np.ndarray, *,
                 seed: int = 0) -> Mapping[str, float]:
@@ -184,4 +241,5 @@ class SpiralAgent:
     return evaluation.baselines(self._environment, targets, actor)
 
   def close(self) -> None:
+    self._image_logger.close()
     self._server.stop()

@@ -1,0 +1,58 @@
+"""`make demo`: a short SPIRAL run on the embedded digits, then its paintings.
+
+Trains the `tiny_digits` preset (16x16 digit reconstruction, ~2 minutes on
+two CPU cores), reports the held-out L2 next to a blank canvas and a random
+policy, and writes into --output_dir: `grid.png` (each target next to the
+agent's painting, re-rendered from its stroke program at 128x128), one SVG,
+one stroke-by-stroke GIF and one JSON of actions per painting.
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import spiral_acme  # noqa: E402  pylint: disable=unused-import
+from absl import app  # noqa: E402
+from absl import flags  # noqa: E402
+
+from spiral_acme import outputs  # noqa: E402
+from spiral_acme.agents.spiral import presets  # noqa: E402
+from spiral_acme.agents.spiral.agent import SpiralAgent  # noqa: E402
+
+flags.DEFINE_string("output_dir", "outputs/demo", "Where paintings go.")
+flags.DEFINE_integer("num_steps", 250, "Policy-learner steps.")
+flags.DEFINE_integer("num_samples", 16, "Held-out digits to paint.")
+flags.DEFINE_integer("render_width", 128, "Re-render paintings at this width.")
+flags.DEFINE_integer("seed", 0, "Seed of the run.")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+  del argv
+  experiment = presets.tiny_digits(seed=FLAGS.seed)
+  agent = SpiralAgent(experiment, log_every_seconds=15.0)
+  try:
+    _, held_out = agent.builder.datasets
+    baselines = agent.baselines(held_out.images)
+    start = time.time()
+    agent.run(num_steps=FLAGS.num_steps)
+    result = agent.evaluate(held_out.images)
+    print(f"Trained {FLAGS.num_steps} steps in {time.time() - start:.0f} s. "
+          f"Held-out L2: agent {result.l2:.4f}, blank canvas "
+          f"{baselines['blank_l2']:.4f}, random policy "
+          f"{baselines['random_l2']:.4f} (agent/blank = "
+          f"{result.l2 / baselines['blank_l2']:.2f}).")
+    samples, targets = agent.sample(FLAGS.num_samples)
+    written = outputs.write_samples(
+        FLAGS.output_dir, samples, experiment.environment, targets=targets,
+        canvas_width=FLAGS.render_width)
+    print(f"Wrote {written['grid']} and {len(samples)} SVGs, GIFs and "
+          f"action JSONs in {FLAGS.output_dir}.")
+  finally:
+    agent.close()
+
+
+if __name__ == "__main__":
+  app.run(main)

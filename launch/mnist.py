@@ -1,0 +1,29 @@
+"""SPIRAL on MNIST from a local copy of its IDX files (the paper's setup).
+
+    python launch/mnist.py --data_dir=/path/to/mnist --num_steps=100000
+"""
+
+import common
+from absl import flags
+
+from spiral_acme.agents.spiral.experiment import ExperimentConfig
+from spiral_acme.datasets import DatasetConfig
+from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
+
+flags.DEFINE_enum("family", "mnist", ["mnist", "emnist", "kmnist"],
+                  "Which IDX dataset is in --data_dir.")
+FLAGS = flags.FLAGS
+
+
+def make_experiment() -> ExperimentConfig:
+  policy, discriminator = common.networks()
+  return ExperimentConfig(
+      environment=LibMyPaintConfig(use_color=False),
+      dataset=DatasetConfig(FLAGS.family, path=FLAGS.data_dir,
+                            canvas_width=64, channels=1),
+      agent=common.agent_config(), policy_network=policy,
+      discriminator=discriminator)
+
+
+if __name__ == "__main__":
+  common.run(make_experiment)

@@ -1,0 +1,119 @@
+"""Writes paintings to disk: a PNG grid, a GIF, an SVG and a JSON per sample.
+
+Shared by the demo, the launchers and `launch/sample.py`. With
+`canvas_width` the stroke programs are re-rendered at that resolution (the
+GIF frames too), since an agent's output is a program, not pixels.
+"""
+
+import dataclasses
+import json
+import pathlib
+from typing import Any, List, Optional, Sequence, Union
+
+import numpy as np
+
+from spiral_acme import images
+from spiral_acme.datasets.images import resize
+from spiral_acme.environments import strokes as strokes_lib
+from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
+from spiral_acme.painting import Paintings
+
+
+@dataclasses.dataclass(frozen=True)
+class Sample:
+  """One painted episode, unbatched."""
+  canvas: np.ndarray  # f32[W, W, C]
+  frames: Optional[np.ndarray]  # f32[T+1, W, W, C] or None
+  strokes: Sequence[strokes_lib.Stroke]
+  actions: List[dict]  # One {key: int} per step.
+  svg: str
+
+
+def unbatch(paintings: Sequence[Paintings], num: Optional[int] = None
+            ) -> List[Sample]:
+  """Splits batched results into per-episode samples (the first `num`)."""
+  samples = []
+  for p in paintings:
+    for i in range(len(p.canvases)):
+      samples.append(Sample(
+          canvas=p.canvases[i],
+          frames=None if p.frames is None else p.frames[:, i],
+          strokes=p.strokes[i],
+          actions=[{k: int(v[i]) for k, v in a.items()} for a in p.actions],
+          svg=p.svgs[i]))
+  return samples if num is None else samples[:num]
+
+
+def _frames(sample: Sample, config: LibMyPaintConfig,
+            canvas_width: Optional[int]) -> np.ndarray:
+  if canvas_width is None and sample.frames is not None:
+    return sample.frames
+  return np.stack([
+      strokes_lib.render(sample.strokes[:t], config, canvas_width=canvas_width)
+      for t in range(len(sample.strokes) + 1)])
+
+
+def _stroke_dict(stroke: strokes_lib.Stroke) -> dict:
+  return dataclasses.asdict(stroke)
+
+
+def write_samples(directory: Union[str, pathlib.Path],
+                  samples: Sequence[Sample], config: LibMyPaintConfig, *,
+                  targets: Optional[np.ndarray] = None,
+                  canvas_width: Optional[int] = None,
+                  gifs: bool = True) -> dict:
+  """Writes `grid.png`, and per sample `sample_i.{svg,json,gif}`.
+
+  Args:
+    directory: created if missing.
+    samples: what to write.
+    config: the environment the samples were painted in (for re-rendering).
+    targets: f32[N, W, W, C]; the grid then shows each target next to its
+      painting.
+    canvas_width: re-render the programs at this width (None: as painted).
+    gifs: write one GIF per sample, stroke by stroke.
+
+  Returns:
+    {"grid": path, "samples": [{"svg", "json", "gif"}...]} of written files.
+  """
+  if not samples:
+    raise ValueError("write_samples needs at least one sample.")
+  if targets is not None and len(targets) != len(samples):
+    raise ValueError(f"Got {len(targets)} targets for {len(samples)} "
+                     "samples; expected one target per sample.")
+  directory = pathlib.Path(directory)
+  directory.mkdir(parents=True, exist_ok=True)
+  if canvas_width is None:
+    canvases = np.stack([s.canvas for s in samples])
+  else:
+    canvases = np.stack([
+        strokes_lib.render(s.strokes, config, canvas_width=canvas_width)
+        for s in samples])
+  if targets is None:
+    grid = images.image_grid(canvases)
+  else:
+    shown_targets = np.asarray(targets, np.float32)
+    width = canvases.shape[1]
+    if shown_targets.shape[1] != width:
+      shown_targets = resize(shown_targets, width, width)
+    grid = images.pair_grid(shown_targets, canvases)
+  written: dict[str, Any] = {"grid": str(images.save_png(
+      directory / "grid.png", grid)), "samples": []}
+  for i, sample in enumerate(samples):
+    files = {}
+    svg_path = directory / f"sample_{i:03d}.svg"
+    svg_path.write_text(sample.svg)
+    files["svg"] = str(svg_path)
+    json_path = directory / f"sample_{i:03d}.json"
+    json_path.write_text(json.dumps({
+        "environment": config.to_dict(),
+        "actions": sample.actions,
+        "strokes": [_stroke_dict(s) for s in sample.strokes],
+    }, indent=1))
+    files["json"] = str(json_path)
+    if gifs:
+      files["gif"] = str(images.save_gif(
+          directory / f"sample_{i:03d}.gif",
+          _frames(sample, config, canvas_width), duration_ms=250))
+    written["samples"].append(files)
+  return written
