@@ -54,18 +54,21 @@ class SpiralAgent:
           label, directory=workdir, time_delta=log_every_seconds,
           steps_key=steps_key)
 
+    def counter(prefix: str) -> counting.Counter:
+      # One process: children report to the root at once (no time_delta).
+      return counting.Counter(self._counter, prefix, time_delta=0.0)
+
     self._learner = self._builder.make_learner(
-        self._client, counter=counting.Counter(self._counter, "learner"),
+        self._client, counter=counter("learner"),
         logger=logger("learner", "learner_steps"))
     self._discriminator_learner = self._builder.make_discriminator_learner(
-        self._client,
-        counter=counting.Counter(self._counter, "discriminator"),
+        self._client, counter=counter("discriminator"),
         logger=logger("discriminator", "discriminator_steps"))
     self._actor = self._builder.make_actor(self._client, seed=experiment.seed)
     self._environment = self._builder.make_environment()
     self._loop = environment_loop.EnvironmentLoop(
         self._environment, self._actor,
-        counter=counting.Counter(self._counter, "actor"),
+        counter=counter("actor"),
         logger=loggers.NoOpLogger(), should_update=False)
     self._image_logger = (
         loggers.TensorBoardLogger(

@@ -1,0 +1,149 @@
+"""The single-process agent wires real Reverb tables, actors and learners."""
+
+import dataclasses
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from spiral_acme.agents.spiral import config as config_lib
+from spiral_acme.agents.spiral import presets
+from spiral_acme.agents.spiral.agent import SpiralAgent
+from spiral_acme.agents.spiral.builder import CANVAS_TABLE
+from spiral_acme.agents.spiral.builder import DISCRIMINATOR_VARIABLES_TABLE
+from spiral_acme.agents.spiral.builder import EPISODE_TABLE
+from spiral_acme.agents.spiral.builder import POLICY_VARIABLES_TABLE
+from spiral_acme.agents.spiral.experiment import ExperimentConfig
+from spiral_acme.networks.discriminator import DiscriminatorConfig
+from spiral_acme.networks.discriminator import DiscriminatorMode
+from spiral_acme.replay import SampleReplay
+
+
+def _small(**agent_overrides) -> ExperimentConfig:
+  """tiny_digits shrunk further: 8 episodes per learner batch."""
+  overrides = dict(batch_size=8, num_envs_per_actor=4, max_queue_size=16,
+                   discriminator_batch_size=8)
+  overrides.update(agent_overrides)
+  return presets.tiny_digits(seed=3, **overrides)
+
+
+def _unconditional(**agent_overrides) -> ExperimentConfig:
+  """Unconditional digits with a WGAN-GP discriminator reward."""
+  experiment = _small(**agent_overrides)
+  return dataclasses.replace(
+      experiment,
+      agent=dataclasses.replace(
+          experiment.agent, conditional=False,
+          reward_type=config_lib.RewardType.DISCRIMINATOR,
+          temporal_credit=False, reward_scale=1.0),
+      discriminator=DiscriminatorConfig.small(
+          mode=DiscriminatorMode.UNCONDITIONAL))
+
+
+def _weights(module):
+  return [v.numpy().copy() for v in module.trainable_variables]
+
+
+def test_l2_agent_steps_and_publishes_policy_weights():
+  agent = SpiralAgent(_small(), log_every_seconds=1e9)
+  try:
+    before = _weights(agent.policy)
+    agent.run(num_steps=2)
+    after = _weights(agent.policy)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, after))
+    counts = agent.counts
+    assert counts["learner_steps"] == 2
+    assert counts["learner_episodes"] == 16
+    info = agent._client.server_info()  # pylint: disable=protected-access
+    assert info[EPISODE_TABLE].current_size == 0  # All consumed.
+    assert info[POLICY_VARIABLES_TABLE].current_size == 1
+    assert CANVAS_TABLE not in info  # The L2 reward needs no discriminator.
+    published = agent.builder.variable_source(
+        agent._client).get_variables(["policy"])[0]  # pylint: disable=protected-access
+    for value, variable in zip(published, agent.policy.variables):
+      np.testing.assert_array_equal(value, variable.numpy())
+  finally:
+    agent.close()
+
+
+@pytest.mark.parametrize("replay", [SampleReplay.QUEUE, SampleReplay.UNIFORM])
+def test_discriminator_agent_trains_both_learners(replay):
+  agent = SpiralAgent(_unconditional(sample_replay=replay,
+                                     sample_replay_batches=2),
+                      log_every_seconds=1e9)
+  try:
+    discriminator = agent._discriminator_learner  # pylint: disable=protected-access
+    d_before = [v.numpy().copy() for v in
+                discriminator._discriminator.trainable_variables]  # pylint: disable=protected-access
+    agent.run(num_steps=2)
+    d_after = [v.numpy() for v in
+               discriminator._discriminator.trainable_variables]  # pylint: disable=protected-access
+    assert any(not np.array_equal(a, b) for a, b in zip(d_before, d_after))
+    assert agent.counts["discriminator_steps"] >= 2
+    info = agent._client.server_info()  # pylint: disable=protected-access
+    assert info[DISCRIMINATOR_VARIABLES_TABLE].current_size == 1
+    if replay is SampleReplay.QUEUE:
+      assert info[CANVAS_TABLE].current_size == 0  # Each fake used once.
+    else:
+      assert info[CANVAS_TABLE].current_size == 16  # Kept for replay.
+    metrics = discriminator.last_metrics
+    assert np.isfinite(metrics["loss"]) and "gradient_penalty" in metrics
+  finally:
+    agent.close()
+
+
+def test_checkpoint_restores_weights_and_optimiser(tmp_path):
+  workdir = str(tmp_path / "run")
+  agent = SpiralAgent(_small(), workdir=workdir, log_every_seconds=1e9)
+  try:
+    agent.run(num_steps=2, images_every_seconds=1e9)
+    saved = _weights(agent.policy)
+    saved_iterations = int(agent._learner.optimizer.step.numpy())  # pylint: disable=protected-access
+  finally:
+    agent.close()
+  assert os.path.isdir(os.path.join(workdir, "checkpoints"))
+  assert tf.io.gfile.glob(os.path.join(workdir, "tensorboard", "*"))
+  restored = SpiralAgent(_small(), workdir=workdir, log_every_seconds=1e9)
+  try:
+    for a, b in zip(saved, _weights(restored.policy)):
+      np.testing.assert_array_equal(a, b)
+    assert int(restored._learner.optimizer.step.numpy()) == saved_iterations  # pylint: disable=protected-access
+    # The restored weights are what actors receive.
+    published = restored.builder.variable_source(
+        restored._client).get_variables(["policy"])[0]  # pylint: disable=protected-access
+    np.testing.assert_array_equal(published[0],
+                                  restored.policy.variables[0].numpy())
+  finally:
+    restored.close()
+
+
+def test_sample_and_evaluate_paint_held_out_targets():
+  agent = SpiralAgent(_small(), log_every_seconds=1e9)
+  try:
+    _, held_out = agent.builder.datasets
+    samples, targets = agent.sample(5)
+    assert len(samples) == 5
+    np.testing.assert_array_equal(targets, held_out.images[:5])
+    assert samples[0].frames.shape == (6, 16, 16, 1)  # episode_length + 0.
+    assert len(samples[0].strokes) == 5
+    result = agent.evaluate(held_out.images[:6])
+    assert result.canvases.shape == (6, 16, 16, 1)
+    expected = np.mean(np.square(result.canvases - held_out.images[:6]))
+    assert result.l2 == pytest.approx(expected)
+  finally:
+    agent.close()
+
+
+def test_queue_too_small_for_single_process_is_rejected():
+  with pytest.raises(ValueError, match="max_queue_size=8 is too small"):
+    SpiralAgent(_small(max_queue_size=8))
+
+
+def test_run_needs_a_budget():
+  agent = SpiralAgent(_small(), log_every_seconds=1e9)
+  try:
+    with pytest.raises(ValueError, match="num_steps, max_seconds"):
+      agent.run()
+  finally:
+    agent.close()
