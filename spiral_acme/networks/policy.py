@@ -10,7 +10,7 @@ one time step; `unroll` teacher-forces a [T, B] batch for the learner. The
 signature (dynamic batch and time), so they trace once.
 """
 
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import sonnet as snt
 import tensorflow as tf
@@ -71,6 +71,7 @@ class SpiralPolicy(snt.Module):
   def config(self) -> config_lib.PolicyNetworkConfig:
     return self._config
 
+  @snt.no_name_scope
   def _select_observation(self, observation: Mapping[str, Any],
                           batch_dims: int) -> dict[str, Any]:
     """Checks `observation` and keeps only what the network reads."""
@@ -143,17 +144,26 @@ class SpiralPolicy(snt.Module):
               actions)
     return self
 
-  def _sample(self, logits: tf.Tensor) -> tf.Tensor:
-    """Samples categorical actions by inverting the CDF (one draw per row).
+  def _sampler(self, batch_size: tf.Tensor) -> Callable[[tf.Tensor],
+                                                         tf.Tensor]:
+    """A sampling function for the heads, called once per head in order.
 
-    Cheaper than Gumbel-max or tf.random.categorical for 1024-way heads,
-    which need a random number per logit.
+    One uniform draw per head and row, all drawn at once, picks the action
+    by inverting the CDF: cheaper than Gumbel-max or tf.random.categorical,
+    which need a random number per logit (1024 for location heads).
     """
-    cdf = tf.cumsum(tf.nn.softmax(logits), axis=-1)
-    uniform = self._rng.uniform(tf.shape(logits)[:1])[:, None] * cdf[:, -1:]
-    index = tf.reduce_sum(tf.cast(cdf <= uniform, tf.int32), axis=-1)
-    # Float rounding can leave the draw above the last CDF entry.
-    return tf.minimum(index, tf.shape(logits)[-1] - 1)
+    uniforms = iter(tf.unstack(self._rng.uniform(
+        tf.stack([batch_size, len(self._spec.actions)])), axis=1,
+        num=len(self._spec.actions)))
+
+    def sample(logits: tf.Tensor) -> tf.Tensor:
+      cdf = tf.cumsum(tf.nn.softmax(logits), axis=-1)
+      index = tf.reduce_sum(
+          tf.cast(cdf <= next(uniforms)[:, None], tf.int32), axis=-1)
+      # Rounding can leave the last CDF entry just below the draw.
+      return tf.minimum(index, logits.shape[-1] - 1)
+
+    return sample
 
   def step(self, step_type: tf.Tensor, observation: Mapping[str, Any],
            state: Nest, actions: Optional[Mapping[str, Any]] = None,
@@ -175,7 +185,9 @@ class SpiralPolicy(snt.Module):
     cell, hidden = self._lstm(torso_out,
                               state["lstm_state"]["cell"] * keep,
                               state["lstm_state"]["hidden"] * keep)
-    chosen, logits = self._heads(hidden, actions, self._sample)
+    sample = None if actions is not None else self._sampler(
+        tf.shape(hidden)[0])
+    chosen, logits = self._heads(hidden, actions, sample)
     new_state = {"lstm_state": {"cell": cell, "hidden": hidden},
                  "prev_action": {a.key: chosen[a.key]
                                  for a in self._spec.actions}}
@@ -238,41 +250,61 @@ class SpiralPolicy(snt.Module):
                    "prev_action": {k: v[-1] for k, v in actions.items()}}
     return extras, final_state
 
-  def _function(self, name: str, fn, signature):
-    """A tf.function of `fn`, made once; variables exist before tracing."""
+  @snt.no_name_scope
+  def _call_compiled(self, name: str, fn, signature: Callable[[], list],
+                     args: list) -> Any:
+    """Calls `fn` through a tf.function with `signature()`, traced once.
+
+    The concrete function is called directly: binding nested arguments to a
+    polymorphic tf.function costs about a millisecond per call.
+    """
     if name not in self._compiled:
       if not self._built:
-        self.create_variables()
-      self._compiled[name] = tf.function(
-          fn, input_signature=signature, jit_compile=self._jit_compile)
-    return self._compiled[name]
+        self.create_variables()  # Tracing must not create variables.
+      specs = signature()
+      function = tf.function(fn, input_signature=specs,
+                             jit_compile=self._jit_compile)
+      self._compiled[name] = (function, function.get_concrete_function(),
+                              specs)
+    _, concrete, specs = self._compiled[name]
+    args = tf.nest.map_structure(
+        lambda x, spec: tf.convert_to_tensor(x, spec.dtype), args, specs)
+    return concrete(*args)
 
+  @snt.no_name_scope
   def compiled_step(self, step_type: Any, observation: Mapping[str, Any],
                     state: Nest, actions: Optional[Mapping[str, Any]] = None,
                     ) -> tuple[dict[str, tf.Tensor], Nest, Nest]:
     """`step` in a tf.function traced once for any batch size."""
-    observation = self._select_observation(observation, batch_dims=1)
-    sig = self._step_signature()
+    args = [step_type, self._select_observation(observation, batch_dims=1),
+            {"lstm_state": dict(state["lstm_state"]),
+             "prev_action": dict(state["prev_action"])}]
     if actions is None:
-      fn = self._function("step", lambda t, o, s: self.step(t, o, s), sig)
-      return fn(step_type, observation, state)
-    fn = self._function("teacher_forced_step", self.step,
-                        sig + [self._action_signature([None])])
-    return fn(step_type, observation, state, dict(actions))
+      return self._call_compiled(
+          "step", lambda t, o, s: self.step(t, o, s), self._step_signature,
+          args)
+    return self._call_compiled(
+        "teacher_forced_step", self.step,
+        lambda: self._step_signature() + [self._action_signature([None])],
+        args + [dict(actions)])
 
+  @snt.no_name_scope
   def compiled_unroll(self, step_types: Any, observations: Mapping[str, Any],
                       initial_state: Nest, actions: Mapping[str, Any],
                       ) -> tuple[Nest, Nest]:
     """`unroll` in a tf.function traced once for any [T, B]."""
-    observations = self._select_observation(observations, batch_dims=2)
-    fn = self._function("unroll", self.unroll,
-                        self._unroll_signature())
-    return fn(step_types, observations, initial_state, dict(actions))
+    args = [step_types, self._select_observation(observations, batch_dims=2),
+            {"lstm_state": dict(initial_state["lstm_state"]),
+             "prev_action": dict(initial_state["prev_action"])},
+            dict(actions)]
+    return self._call_compiled("unroll", self.unroll, self._unroll_signature,
+                               args)
 
+  @snt.no_name_scope
   def trace_count(self) -> int:
     """Number of traces of the compiled functions so far (for tests)."""
-    return sum(f.experimental_get_tracing_count()
-               for f in self._compiled.values())
+    return sum(function.experimental_get_tracing_count()
+               for function, _, _ in self._compiled.values())
 
 
 def count_parameters(module: snt.Module) -> int:
