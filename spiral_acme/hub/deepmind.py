@@ -13,10 +13,12 @@ from typing import Any, Optional, Union
 from dm_env import specs
 import numpy as np
 import tensorflow as tf
+from tensorflow.core.protobuf import saved_model_pb2
 
 from spiral_acme.hub import names
 from spiral_acme.networks import config as config_lib
 from spiral_acme.networks import policy as policy_lib
+from spiral_acme.networks import policy_spec
 
 PathLike = Union[str, pathlib.Path]
 MODULE_FILES = ("tfhub_module.pb", "saved_model.pb",
@@ -51,7 +53,7 @@ def check_module_dir(path: PathLike) -> pathlib.Path:
   return path
 
 
-def hub_env_config(spec: config_lib.PolicySpec) -> Optional[dict[str, Any]]:
+def hub_env_config(spec: policy_spec.PolicySpec) -> Optional[dict[str, Any]]:
   """HUB_ENV_CONFIG if `spec` is the hub agents' spec, else None (unknown)."""
   if spec.num_values == _HUB_NUM_VALUES and spec.canvas_shape == (64, 64, 3):
     return dict(HUB_ENV_CONFIG)
@@ -145,7 +147,6 @@ def _infer(shapes: dict[str, list[int]], canvas_shape: list[int]) -> tuple[
 
 def read_canvas_shape(path: pathlib.Path) -> list[int]:
   """The `observation/canvas` shape (without batch) of the `step` signature."""
-  from tensorflow.core.protobuf import saved_model_pb2  # pylint: disable=g-import-not-at-top
   saved_model = saved_model_pb2.SavedModel()
   saved_model.ParseFromString((path / "saved_model.pb").read_bytes())
   for meta_graph in saved_model.meta_graphs:

@@ -13,6 +13,7 @@ import tensorflow as tf
 from spiral_acme.hub import signatures
 from spiral_acme.networks import config as config_lib
 from spiral_acme.networks import policy as policy_lib
+from spiral_acme.networks import policy_spec
 
 Nest = Any
 
@@ -20,7 +21,7 @@ Nest = Any
 class LoadedPolicy:
   """A policy read from disk (see `spiral_acme.hub.load_policy`)."""
 
-  def __init__(self, *, spec: config_lib.PolicySpec,
+  def __init__(self, *, spec: policy_spec.PolicySpec,
                network_config: config_lib.PolicyNetworkConfig,
                env_config: Optional[dict[str, Any]], source: str, kind: str,
                initial_state_fn: Callable[[int], Nest],
@@ -44,7 +45,7 @@ class LoadedPolicy:
                step_fn=policy.compiled_step)
 
   @classmethod
-  def from_saved_model(cls, loaded: Any, *, spec: config_lib.PolicySpec,
+  def from_saved_model(cls, loaded: Any, *, spec: policy_spec.PolicySpec,
                        network_config: config_lib.PolicyNetworkConfig,
                        env_config: Optional[dict[str, Any]], source: str,
                        ) -> "LoadedPolicy":
@@ -74,7 +75,7 @@ class LoadedPolicy:
     return policy
 
   @property
-  def spec(self) -> config_lib.PolicySpec:
+  def spec(self) -> policy_spec.PolicySpec:
     return self._spec
 
   @property

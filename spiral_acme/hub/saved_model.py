@@ -27,6 +27,7 @@ from spiral_acme.hub import loaded as loaded_lib
 from spiral_acme.hub import signatures
 from spiral_acme.networks import config as config_lib
 from spiral_acme.networks import policy as policy_lib
+from spiral_acme.networks import policy_spec
 
 PathLike = Union[str, pathlib.Path]
 ENV_CONFIG_ASSET = "env_config.json"
@@ -156,7 +157,7 @@ def load_policy(path: PathLike) -> loaded_lib.LoadedPolicy:
     loaded = tf.saved_model.load(str(path))
   return loaded_lib.LoadedPolicy.from_saved_model(
       loaded,
-      spec=config_lib.PolicySpec.from_dict(info["spec"]),
+      spec=policy_spec.PolicySpec.from_dict(info["spec"]),
       network_config=config_lib.PolicyNetworkConfig.from_dict(
           info["network_config"]),
       env_config=env_config, source=str(path))
@@ -169,7 +170,7 @@ def check_compatible(policy: Any, action_spec: Mapping[str, Any],
   `policy` is a SpiralPolicy or a LoadedPolicy (anything with `.spec`).
   """
   spec = getattr(policy, "spec", None)
-  if not isinstance(spec, config_lib.PolicySpec):
+  if not isinstance(spec, policy_spec.PolicySpec):
     raise ValueError("check_compatible expects a SpiralPolicy or "
                      f"LoadedPolicy, got {type(policy).__name__}.")
   spec.check_compatible(action_spec, observation_spec)

@@ -13,12 +13,12 @@ from typing import Any, Mapping, Optional
 
 import tensorflow as tf
 
-from spiral_acme.networks import config as config_lib
+from spiral_acme.networks import policy_spec
 
 Nest = Any
 
 
-def step_input_signature(spec: config_lib.PolicySpec, lstm_size: int, *,
+def step_input_signature(spec: policy_spec.PolicySpec, lstm_size: int, *,
                          teacher_forced: bool = False,
                          ) -> dict[str, tf.TensorSpec]:
   """Named TensorSpecs of the `step` (or `teacher_forced_step`) inputs."""
@@ -57,14 +57,14 @@ def flatten_state(state: Nest) -> dict[str, Any]:
 
 
 def unflatten_state(flat: Mapping[str, Any],
-                    spec: config_lib.PolicySpec) -> Nest:
+                    spec: policy_spec.PolicySpec) -> Nest:
   return {"lstm_state": {k: flat[f"state/lstm_state/{k}"]
                          for k in ("cell", "hidden")},
           "prev_action": {a.key: flat[f"state/prev_action/{a.key}"]
                           for a in spec.actions}}
 
 
-def flatten_step_inputs(spec: config_lib.PolicySpec, step_type: Any,
+def flatten_step_inputs(spec: policy_spec.PolicySpec, step_type: Any,
                         observation: Mapping[str, Any], state: Nest,
                         actions: Optional[Mapping[str, Any]] = None,
                         ) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def flatten_step_inputs(spec: config_lib.PolicySpec, step_type: Any,
 
 
 def unflatten_step_inputs(flat: Mapping[str, Any],
-                          spec: config_lib.PolicySpec) -> tuple[Nest, ...]:
+                          spec: policy_spec.PolicySpec) -> tuple[Nest, ...]:
   """Signature inputs -> (step_type, observation, state, actions or None)."""
   observation = {"canvas": flat["observation/canvas"],
                  "noise_sample": flat["observation/noise_sample"],
@@ -112,7 +112,7 @@ def flatten_step_outputs(actions: Mapping[str, Any], state: Nest,
 
 
 def unflatten_step_outputs(flat: Mapping[str, Any],
-                           spec: config_lib.PolicySpec) -> tuple[Nest, ...]:
+                           spec: policy_spec.PolicySpec) -> tuple[Nest, ...]:
   """Signature outputs -> (actions, new_state, extras), keys in spec order."""
   actions = {a.key: flat[f"action/{a.key}"] for a in spec.actions}
   extras = {"logits": {a.key: flat[f"logits/{a.key}"]

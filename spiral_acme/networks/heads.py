@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from spiral_acme.networks import config as config_lib
 from spiral_acme.networks import layers
+from spiral_acme.networks import policy_spec
 
 SampleFn = Callable[[tf.Tensor], tf.Tensor]
 
@@ -19,7 +20,7 @@ SampleFn = Callable[[tf.Tensor], tf.Tensor]
 class AutoregressiveHeads(snt.Module):
   """Maps z [N, lstm_size] to actions and logits for every key, in order."""
 
-  def __init__(self, actions: Sequence[config_lib.ActionInfo],
+  def __init__(self, actions: Sequence[policy_spec.ActionInfo],
                config: config_lib.PolicyNetworkConfig, *,
                name: str = "heads"):
     """Builds the heads.

@@ -12,10 +12,11 @@ import numpy as np
 import sonnet as snt
 import tensorflow as tf
 
-from spiral_acme.networks import config as config_lib
+from spiral_acme.networks import policy_spec
 
 
-def encode_action(action: tf.Tensor, info: config_lib.ActionInfo) -> tf.Tensor:
+def encode_action(action: tf.Tensor,
+                  info: policy_spec.ActionInfo) -> tf.Tensor:
   """Encodes int actions [N] as float features for embedding layers.
 
   Location actions become (row, col) scaled to [-1, 1], row first, as

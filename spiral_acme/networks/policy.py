@@ -18,6 +18,7 @@ import tensorflow as tf
 from spiral_acme.networks import config as config_lib
 from spiral_acme.networks import heads as heads_lib
 from spiral_acme.networks import layers
+from spiral_acme.networks import policy_spec
 from spiral_acme.networks import torso as torso_lib
 
 Nest = Any
@@ -48,7 +49,7 @@ class SpiralPolicy(snt.Module):
       name: module name.
     """
     super().__init__(name=name)
-    self._spec = config_lib.PolicySpec.from_env_specs(
+    self._spec = policy_spec.PolicySpec.from_env_specs(
         action_spec, observation_spec, config, conditional=conditional)
     self._config = config
     self._torso = torso_lib.Torso(self._spec.actions, self._spec.canvas_width,
@@ -64,67 +65,26 @@ class SpiralPolicy(snt.Module):
     self._built = False
 
   @property
-  def spec(self) -> config_lib.PolicySpec:
+  def spec(self) -> policy_spec.PolicySpec:
     return self._spec
 
   @property
   def config(self) -> config_lib.PolicyNetworkConfig:
     return self._config
 
-  @snt.no_name_scope
-  def _select_observation(self, observation: Mapping[str, Any],
-                          batch_dims: int) -> dict[str, Any]:
-    """Checks `observation` and keeps only what the network reads."""
-    self._spec.check_observation(observation, batch_dims)
-    keys = ("canvas", "noise_sample") + (
-        ("target",) if self._spec.conditional else ())
-    selected = {k: tf.convert_to_tensor(observation[k], tf.float32)
-                for k in keys}
-    selected["action_mask"] = {
-        a.key: tf.convert_to_tensor(observation["action_mask"][a.key],
-                                    tf.float32)
-        for a in self._spec.actions}
-    return selected
-
-  def _zero_observation(self, batch_size: int) -> dict[str, Any]:
-    canvas = tf.zeros([batch_size, *self._spec.canvas_shape])
-    observation = {
-        "canvas": canvas,
-        "noise_sample": tf.zeros([batch_size, self._spec.noise_dim]),
-        "action_mask": {a.key: tf.ones([batch_size])
-                        for a in self._spec.actions}}
-    if self._spec.conditional:
-      observation["target"] = canvas
-    return observation
-
-  def _observation_signature(self, batch: list) -> dict[str, Any]:
-    canvas = tf.TensorSpec(batch + list(self._spec.canvas_shape), tf.float32)
-    signature = {
-        "canvas": canvas,
-        "noise_sample": tf.TensorSpec(batch + [self._spec.noise_dim]),
-        "action_mask": {a.key: tf.TensorSpec(batch)
-                        for a in self._spec.actions}}
-    if self._spec.conditional:
-      signature["target"] = canvas
-    return signature
-
-  def _action_signature(self, batch: list) -> dict[str, tf.TensorSpec]:
-    return {a.key: tf.TensorSpec(batch, tf.int32) for a in self._spec.actions}
-
-  def _state_signature(self) -> Nest:
-    size = self._config.lstm_size
-    return {"lstm_state": {"cell": tf.TensorSpec([None, size]),
-                           "hidden": tf.TensorSpec([None, size])},
-            "prev_action": self._action_signature([None])}
-
-  def _step_signature(self) -> list:
+  def _step_signature(self, *, teacher_forced: bool = False) -> list:
+    spec = self._spec
     return [tf.TensorSpec([None], tf.int32),
-            self._observation_signature([None]), self._state_signature()]
+            spec.observation_signature([None]),
+            spec.state_signature(self._config.lstm_size)] + (
+                [spec.action_signature([None])] if teacher_forced else [])
 
   def _unroll_signature(self) -> list:
+    spec = self._spec
     return [tf.TensorSpec([None, None], tf.int32),
-            self._observation_signature([None, None]),
-            self._state_signature(), self._action_signature([None, None])]
+            spec.observation_signature([None, None]),
+            spec.state_signature(self._config.lstm_size),
+            spec.action_signature([None, None])]
 
   def initial_state(self, batch_size: Any) -> Nest:
     """Zero LSTM state and previous actions for `batch_size` episodes."""
@@ -138,7 +98,7 @@ class SpiralPolicy(snt.Module):
 
   def create_variables(self) -> "SpiralPolicy":
     """Creates every variable by running one teacher-forced step."""
-    observation = self._zero_observation(1)
+    observation = self._spec.zero_observation(1)
     actions = {a.key: tf.zeros([1], tf.int32) for a in self._spec.actions}
     self.step(tf.zeros([1], tf.int32), observation, self.initial_state(1),
               actions)
@@ -173,7 +133,7 @@ class SpiralPolicy(snt.Module):
     On FIRST steps the LSTM state is replaced by zeros and every previous
     action by index 0 (the action mask still applies), as DeepMind does.
     """
-    observation = self._select_observation(observation, batch_dims=1)
+    observation = self._spec.select_observation(observation, batch_dims=1)
     first = tf.equal(tf.convert_to_tensor(step_type, tf.int32), FIRST)
     keep = 1.0 - tf.cast(first, tf.float32)[:, None]
     prev_action = {k: tf.where(first, 0, tf.cast(v, tf.int32))
@@ -205,7 +165,7 @@ class SpiralPolicy(snt.Module):
     `initial_state`'s at t=0), so the torso and the heads run on all T*B
     frames at once and only the LSTM recurrence loops over time.
     """
-    observations = self._select_observation(observations, batch_dims=2)
+    observations = self._spec.select_observation(observations, batch_dims=2)
     step_types = tf.convert_to_tensor(step_types, tf.int32)
     actions = {a.key: tf.cast(actions[a.key], tf.int32)
                for a in self._spec.actions}
@@ -276,7 +236,7 @@ class SpiralPolicy(snt.Module):
                     state: Nest, actions: Optional[Mapping[str, Any]] = None,
                     ) -> tuple[dict[str, tf.Tensor], Nest, Nest]:
     """`step` in a tf.function traced once for any batch size."""
-    args = [step_type, self._select_observation(observation, batch_dims=1),
+    args = [step_type, self._spec.select_observation(observation, batch_dims=1),
             {"lstm_state": dict(state["lstm_state"]),
              "prev_action": dict(state["prev_action"])}]
     if actions is None:
@@ -285,7 +245,7 @@ class SpiralPolicy(snt.Module):
           args)
     return self._call_compiled(
         "teacher_forced_step", self.step,
-        lambda: self._step_signature() + [self._action_signature([None])],
+        lambda: self._step_signature(teacher_forced=True),
         args + [dict(actions)])
 
   @snt.no_name_scope
@@ -293,7 +253,8 @@ class SpiralPolicy(snt.Module):
                       initial_state: Nest, actions: Mapping[str, Any],
                       ) -> tuple[Nest, Nest]:
     """`unroll` in a tf.function traced once for any [T, B]."""
-    args = [step_types, self._select_observation(observations, batch_dims=2),
+    observations = self._spec.select_observation(observations, batch_dims=2)
+    args = [step_types, observations,
             {"lstm_state": dict(initial_state["lstm_state"]),
              "prev_action": dict(initial_state["prev_action"])},
             dict(actions)]

@@ -14,13 +14,14 @@ import tensorflow as tf
 
 from spiral_acme.networks import config as config_lib
 from spiral_acme.networks import layers
+from spiral_acme.networks import policy_spec
 
 
 class Torso(snt.Module):
   """Encodes one time step's inputs into a [N, torso_output_size] vector."""
 
-  def __init__(self, actions: Sequence[config_lib.ActionInfo], canvas_width: int,
-               config: config_lib.PolicyNetworkConfig, *,
+  def __init__(self, actions: Sequence[policy_spec.ActionInfo],
+               canvas_width: int, config: config_lib.PolicyNetworkConfig, *,
                name: str = "torso"):
     """Builds the torso.
 

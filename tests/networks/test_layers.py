@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from spiral_acme.networks import config as config_lib
 from spiral_acme.networks import layers
+from spiral_acme.networks import policy_spec
 
 
 def _sigmoid(x):
@@ -13,7 +13,7 @@ def _sigmoid(x):
 
 
 def test_location_encoding_is_row_first_in_minus_one_to_one():
-  info = config_lib.ActionInfo("end", 1024, 32)
+  info = policy_spec.ActionInfo("end", 1024, 32)
   encoded = layers.encode_action(tf.constant([0, 33, 1023, 31]), info)
   step = 2.0 / 31
   np.testing.assert_allclose(
@@ -22,7 +22,7 @@ def test_location_encoding_is_row_first_in_minus_one_to_one():
 
 
 def test_categorical_encoding_is_one_hot():
-  info = config_lib.ActionInfo("size", 6)
+  info = policy_spec.ActionInfo("size", 6)
   np.testing.assert_array_equal(
       layers.encode_action(tf.constant([2]), info).numpy(),
       [[0, 0, 1, 0, 0, 0]])

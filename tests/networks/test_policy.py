@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from spiral_acme.networks import config as config_lib
 from spiral_acme.networks import policy as policy_lib
+from spiral_acme.networks import policy_spec
 
 HUB_VALUES = {"control": 1024, "end": 1024, "flag": 2, "pressure": 10,
               "size": 6, "red": 20, "green": 20, "blue": 20}
@@ -101,7 +102,7 @@ def test_general_specs_give_logits_and_actions_in_range(values, width,
   policy = make_policy(values, width, channels, seed=3)
   actions, state, extras = policy.step(
       np.zeros([2], np.int32), observation(policy, 2), policy.initial_state(2))
-  expected_order = [k for k in config_lib.DEEPMIND_HEAD_ORDER if k in values]
+  expected_order = [k for k in policy_spec.DEEPMIND_HEAD_ORDER if k in values]
   assert list(extras["logits"]) == expected_order
   for key, n in values.items():
     assert extras["logits"][key].shape == (2, n)
