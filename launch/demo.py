@@ -3,8 +3,10 @@
 Trains the `tiny_digits` preset (16x16 digit reconstruction, ~2 minutes on
 two CPU cores), reports the held-out L2 next to a blank canvas and a random
 policy, and writes into --output_dir: `grid.png` (each target next to the
-agent's painting, re-rendered from its stroke program at 128x128), one SVG,
+agent's painting, enlarged 8x), one SVG,
 one stroke-by-stroke GIF and one JSON of actions per painting.
+(`launch/sample.py --canvas_width=...` re-renders stroke programs at any
+resolution.)
 """
 
 import os
@@ -24,7 +26,9 @@ from spiral_acme.agents.spiral.agent import SpiralAgent  # noqa: E402
 flags.DEFINE_string("output_dir", "outputs/demo", "Where paintings go.")
 flags.DEFINE_integer("num_steps", 250, "Policy-learner steps.")
 flags.DEFINE_integer("num_samples", 16, "Held-out digits to paint.")
-flags.DEFINE_integer("render_width", 128, "Re-render paintings at this width.")
+flags.DEFINE_integer("display_scale", 8,
+                     "Enlarge the 16x16 paintings by this factor in the PNG "
+                     "grid and GIFs.")
 flags.DEFINE_integer("seed", 0, "Seed of the run.")
 FLAGS = flags.FLAGS
 
@@ -47,7 +51,7 @@ def main(argv):
     samples, targets = agent.sample(FLAGS.num_samples)
     written = outputs.write_samples(
         FLAGS.output_dir, samples, experiment.environment, targets=targets,
-        canvas_width=FLAGS.render_width)
+        display_scale=FLAGS.display_scale)
     print(f"Wrote {written['grid']} and {len(samples)} SVGs, GIFs and "
           f"action JSONs in {FLAGS.output_dir}.")
   finally:

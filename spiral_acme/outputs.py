@@ -61,6 +61,7 @@ def write_samples(directory: Union[str, pathlib.Path],
                   samples: Sequence[Sample], config: LibMyPaintConfig, *,
                   targets: Optional[np.ndarray] = None,
                   canvas_width: Optional[int] = None,
+                  display_scale: int = 1,
                   gifs: bool = True) -> dict:
   """Writes `grid.png`, and per sample `sample_i.{svg,json,gif}`.
 
@@ -71,6 +72,8 @@ def write_samples(directory: Union[str, pathlib.Path],
     targets: f32[N, W, W, C]; the grid then shows each target next to its
       painting.
     canvas_width: re-render the programs at this width (None: as painted).
+    display_scale: enlarge the PNG grid and GIFs by this integer factor
+      (nearest neighbour), for small canvases.
     gifs: write one GIF per sample, stroke by stroke.
 
   Returns:
@@ -78,6 +81,12 @@ def write_samples(directory: Union[str, pathlib.Path],
   """
   if not samples:
     raise ValueError("write_samples needs at least one sample.")
+  if (isinstance(display_scale, bool) or not isinstance(display_scale, int) or
+      display_scale < 1):
+    raise ValueError(
+        f"display_scale must be an int >= 1, got {display_scale!r}.")
+  enlarge = lambda x: np.repeat(np.repeat(x, display_scale, -3),
+                                display_scale, -2)
   if targets is not None and len(targets) != len(samples):
     raise ValueError(f"Got {len(targets)} targets for {len(samples)} "
                      "samples; expected one target per sample.")
@@ -98,7 +107,7 @@ def write_samples(directory: Union[str, pathlib.Path],
       shown_targets = resize(shown_targets, width, width)
     grid = images.pair_grid(shown_targets, canvases)
   written: dict[str, Any] = {"grid": str(images.save_png(
-      directory / "grid.png", grid)), "samples": []}
+      directory / "grid.png", enlarge(grid))), "samples": []}
   for i, sample in enumerate(samples):
     files = {}
     svg_path = directory / f"sample_{i:03d}.svg"
@@ -114,6 +123,6 @@ def write_samples(directory: Union[str, pathlib.Path],
     if gifs:
       files["gif"] = str(images.save_gif(
           directory / f"sample_{i:03d}.gif",
-          _frames(sample, config, canvas_width), duration_ms=250))
+          enlarge(_frames(sample, config, canvas_width)), duration_ms=250))
     written["samples"].append(files)
   return written
