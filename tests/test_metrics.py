@@ -1,0 +1,40 @@
+"""Frechet distance and the classifier feature space."""
+
+import numpy as np
+import pytest
+
+from spiral_acme import metrics
+from spiral_acme.datasets import load_digits
+
+
+def test_frechet_distance_of_gaussians_matches_closed_form():
+  rng = np.random.default_rng(0)
+  a = rng.normal(0.0, 1.0, size=(20000, 2))
+  b = rng.normal([3.0, 0.0], 2.0, size=(20000, 2))
+  # Isotropic: |mu_a - mu_b|^2 + sum_i (s_a - s_b)^2 = 9 + 2 * (1 - 2)^2.
+  assert metrics.frechet_distance(a, b, eps=0.0) == pytest.approx(11.0,
+                                                                  rel=0.03)
+  assert metrics.frechet_distance(a, a, eps=0.0) == pytest.approx(0.0,
+                                                                  abs=1e-6)
+
+
+def test_frechet_distance_rejects_bad_shapes():
+  with pytest.raises(ValueError, match=r"\[N, D\] and \[M, D\]"):
+    metrics.frechet_distance(np.zeros((3, 2)), np.zeros((3, 4)))
+  with pytest.raises(ValueError, match="at least 2 samples"):
+    metrics.frechet_distance(np.zeros((1, 2)), np.zeros((3, 2)))
+
+
+def test_feature_space_separates_real_digits_from_blank_canvases():
+  digits = load_digits(canvas_width=16)
+  train, held_out = digits.split(200, seed=0)
+  space = metrics.FeatureSpace(train.images, train.labels)
+  assert space.accuracy(held_out.images, held_out.labels) > 0.85
+  real = space.embed(held_out.images[:100])
+  other_real = space.embed(train.images[:100])
+  blank = space.embed(np.ones_like(held_out.images[:100]))
+  blank = blank + np.random.default_rng(0).normal(0, 1e-3, blank.shape)
+  assert (metrics.frechet_distance(real, other_real) <
+          0.5 * metrics.frechet_distance(real, blank))
+  assert space.class_entropy(held_out.images) > 2.0  # ~log(10) = 2.3.
+  assert space.class_entropy(held_out.images[held_out.labels == 3]) < 1.0
