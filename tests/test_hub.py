@@ -160,13 +160,19 @@ def _inputs(policy, batch=3):
   return np.ones([batch], "i"), observation, actions
 
 
+class FakeEnvConfig:
+  """Stands in for LibMyPaintConfig: anything with to_dict() is accepted."""
+
+  def to_dict(self):
+    return {"canvas_width": 32, "grid_width": 16, "brush_sizes": [1, 4]}
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
   policy = _small_policy(conditional=True)
   path = tmp_path_factory.mktemp("export") / "policy"
-  env_config = {"canvas_width": 32, "grid_width": 16, "use_color": True}
-  hub.export_policy(policy, path, env_config)
-  return policy, path, env_config
+  hub.export_policy(policy, path, FakeEnvConfig())
+  return policy, path, FakeEnvConfig().to_dict()
 
 
 def test_saved_model_has_deepmind_names_and_dynamic_batch(exported):
