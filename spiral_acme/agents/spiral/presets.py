@@ -36,3 +36,42 @@ def tiny_digits(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
       discriminator=DiscriminatorConfig.small(
           mode=DiscriminatorMode.CONDITIONAL),
       num_held_out=64, seed=seed)
+
+
+def _digits64_environment(**overrides) -> LibMyPaintConfig:
+  """64x64 black strokes with pressure, 10 actions on a 16x16 grid.
+
+  At 64x64 a random full-pressure stroke hurts the L2 on average, and an
+  agent that can only paint that way learns to stop painting; light strokes
+  (pressure) keep early exploration safe.
+  """
+  return LibMyPaintConfig(**{**dict(
+      canvas_width=64, grid_width=16, episode_length=11, brush_sizes=(4,),
+      use_color=False, use_pressure=True), **overrides})
+
+
+def digits64(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
+  """Conditional digit reconstruction at 64x64 (the learning benchmark)."""
+  base = tiny_digits(seed=seed, **agent_overrides)
+  return dataclasses.replace(
+      base, environment=_digits64_environment(),
+      dataset=DatasetConfig("digits", canvas_width=64, channels=1))
+
+
+def digits64_generate(*, seed: int = 0,
+                      **agent_overrides) -> ExperimentConfig:
+  """Unconditional digits at 64x64 against a WGAN-GP discriminator."""
+  agent = config_lib.SpiralConfig(
+      conditional=False,
+      reward_type=config_lib.RewardType.DISCRIMINATOR,
+      discriminator_loss=config_lib.DiscriminatorLoss.WGAN_GP,
+      batch_size=32, discriminator_batch_size=32, num_envs_per_actor=16,
+      max_queue_size=64, learning_rate=3e-4, entropy_cost=0.01)
+  return ExperimentConfig(
+      environment=_digits64_environment(),
+      dataset=DatasetConfig("digits", canvas_width=64, channels=1),
+      agent=dataclasses.replace(agent, **agent_overrides),
+      policy_network=PolicyNetworkConfig.small(),
+      discriminator=DiscriminatorConfig.small(
+          mode=DiscriminatorMode.UNCONDITIONAL),
+      num_held_out=256, seed=seed)
