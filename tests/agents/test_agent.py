@@ -103,12 +103,23 @@ def test_checkpoint_restores_weights_and_optimiser(tmp_path):
   finally:
     agent.close()
   assert os.path.isdir(os.path.join(workdir, "checkpoints"))
-  assert tf.io.gfile.glob(os.path.join(workdir, "tensorboard", "*"))
+  runs = {os.path.basename(p) for p in
+          tf.io.gfile.glob(os.path.join(workdir, "tensorboard", "*"))}
+  assert {"learner", "throughput", "paintings"} <= runs
+  tags = set()
+  for path in tf.io.gfile.glob(
+      os.path.join(workdir, "tensorboard", "paintings", "*")):
+    for event in tf.compat.v1.train.summary_iterator(path):
+      tags.update(v.tag for v in event.summary.value)
+  assert "paintings" in tags  # Targets next to paintings, at the end.
   restored = SpiralAgent(_small(), workdir=workdir, log_every_seconds=1e9)
   try:
     for a, b in zip(saved, _weights(restored.policy)):
       np.testing.assert_array_equal(a, b)
     assert int(restored._learner.optimizer.step.numpy()) == saved_iterations  # pylint: disable=protected-access
+    assert restored.counts["learner_steps"] == 2  # Counters resume too.
+    restored.run(num_steps=1, images_every_seconds=1e9)
+    assert restored.counts["learner_steps"] == 3
     # The restored weights are what actors receive.
     published = restored.builder.variable_source(
         restored._client).get_variables(["policy"])[0]  # pylint: disable=protected-access

@@ -5,6 +5,7 @@ in a fixed, reproducible schedule: act until a learner batch is ready, train
 the discriminator on the new canvases, take one policy-learner step.
 """
 
+import json
 import os
 import time
 from typing import Callable, List, Mapping, Optional, Tuple
@@ -54,9 +55,13 @@ class SpiralAgent:
           label, directory=workdir, time_delta=log_every_seconds,
           steps_key=steps_key)
 
+    self._counters = {"": self._counter}
+
     def counter(prefix: str) -> counting.Counter:
       # One process: children report to the root at once (no time_delta).
-      return counting.Counter(self._counter, prefix, time_delta=0.0)
+      child = counting.Counter(self._counter, prefix, time_delta=0.0)
+      self._counters[prefix] = child
+      return child
 
     self._learner = self._builder.make_learner(
         self._client, counter=counter("learner"),
@@ -70,6 +75,8 @@ class SpiralAgent:
         self._environment, self._actor,
         counter=counter("actor"),
         logger=loggers.NoOpLogger(), should_update=False)
+    self._throughput_logger = logger("throughput", "learner_steps")
+    self._throughput_start = None
     self._image_logger = (
         loggers.TensorBoardLogger(
             os.path.join(workdir, "tensorboard", "paintings"),
@@ -79,13 +86,19 @@ class SpiralAgent:
     self._canvases_ahead = 0  # Written for the discriminator, not yet used.
     self._canvases_written = 0
 
-    self._checkpoint = tf.train.Checkpoint(**self._trackables())
+    # Counters are plain Python: checkpointed as JSON in a string variable.
+    self._saved_counts = tf.Variable("{}", dtype=tf.string, trainable=False)
+    self._checkpoint = tf.train.Checkpoint(counts=self._saved_counts,
+                                           **self._trackables())
     self._manager = None
     if workdir is not None:
       self._manager = tf.train.CheckpointManager(
           self._checkpoint, os.path.join(workdir, "checkpoints"),
           max_to_keep=3)
-      self._manager.restore_or_initialize()
+      if self._manager.restore_or_initialize() is not None:
+        counts = json.loads(self._saved_counts.numpy().decode())
+        for name, state in counts.items():
+          self._counters[name].restore(state)
       self._learner.publish()
       if self._discriminator_learner is not None:
         self._discriminator_learner.publish()
@@ -128,6 +141,24 @@ class SpiralAgent:
       self._step_discriminator()
     self._learner.step()
     self._episodes_ahead -= batch
+    self._log_throughput()
+
+  def _log_throughput(self) -> None:
+    """Frames and learner steps per second since the first step."""
+    counts = self.counts
+    frames = counts.get("actor_steps", 0) * self._config.num_envs_per_actor
+    now = time.time()
+    if self._throughput_start is None:
+      self._throughput_start = (now, frames, counts.get("learner_steps", 0))
+      return
+    start, start_frames, start_steps = self._throughput_start
+    elapsed = max(now - start, 1e-9)
+    self._throughput_logger.write({
+        "frames": frames,
+        "frames_per_second": (frames - start_frames) / elapsed,
+        "learner_steps_per_second":
+            (counts.get("learner_steps", 0) - start_steps) / elapsed,
+        "learner_steps": counts.get("learner_steps", 0)})
 
   def _step_discriminator(self) -> None:
     d_batch = self._config.discriminator_batch_size
@@ -180,8 +211,11 @@ class SpiralAgent:
       self.log_samples()
 
   def save(self) -> Optional[str]:
+    """Checkpoints networks, optimisers and counters (with a workdir)."""
     if self._manager is None:
       return None
+    self._saved_counts.assign(json.dumps(
+        {name: c.save() for name, c in self._counters.items()}))
     return self._manager.save()
 
   def _policy_snapshot(self, seed: int):
@@ -245,4 +279,5 @@ class SpiralAgent:
 
   def close(self) -> None:
     self._image_logger.close()
+    self._throughput_logger.close()
     self._server.stop()
