@@ -18,6 +18,7 @@ import spiral_acme  # noqa: E402  pylint: disable=g-import-not-at-top,unused-imp
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
+from spiral_acme import hub  # noqa: E402
 from spiral_acme import outputs  # noqa: E402
 from spiral_acme.agents.spiral.agent import SpiralAgent  # noqa: E402
 from spiral_acme.agents.spiral.config import RewardType  # noqa: E402
@@ -87,7 +88,7 @@ def _with_flag_overrides(experiment: ExperimentConfig) -> ExperimentConfig:
 
 
 def run(make_experiment: Callable[[], ExperimentConfig]) -> None:
-  """Parses flags, trains, and writes final samples into the workdir."""
+  """Parses flags, trains, exports the policy and writes final samples."""
 
   def main(argv):
     if len(argv) > 1:
@@ -103,6 +104,11 @@ def run(make_experiment: Callable[[], ExperimentConfig]) -> None:
       agent.run(num_steps=FLAGS.num_steps,
                 max_seconds=(None if FLAGS.max_minutes is None
                              else 60 * FLAGS.max_minutes))
+      policy_dir = hub.export_policy(agent.policy,
+                                     os.path.join(workdir, "policy"),
+                                     experiment.environment)
+      print(f"Policy: {policy_dir} (paint with launch/sample.py "
+            f"--policy={policy_dir})")
       samples, targets = agent.sample(FLAGS.num_samples)
       written = outputs.write_samples(
           os.path.join(workdir, "samples"), samples, experiment.environment,

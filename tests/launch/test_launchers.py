@@ -6,6 +6,8 @@ import pathlib
 import subprocess
 import sys
 
+import numpy as np
+from PIL import Image
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -34,6 +36,16 @@ def test_digits_launcher_trains_checkpoints_and_writes_samples(tmp_path):
   record = json.loads((samples / "sample_000.json").read_text())
   assert record["environment"]["canvas_width"] == 16
 
+  # The exported policy paints again through launch/sample.py.
+  painted = tmp_path / "painted"
+  result = _run("sample.py", f"--policy={workdir / 'policy'}",
+                "--dataset=digits", "--num_samples=5", "--batch_size=2",
+                "--canvas_width=32", f"--output_dir={painted}")
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert len(list(painted.glob("sample_*.gif"))) == 5
+  grid = np.asarray(Image.open(painted / "grid.png"))
+  assert grid.shape[0] >= 32 and grid.shape[1] >= 2 * 32  # Pairs at 32 px.
+
 
 def test_launcher_without_budget_is_a_usage_error(tmp_path):
   result = _run("digits.py", f"--workdir={tmp_path}")
@@ -47,3 +59,31 @@ def test_launcher_with_missing_dataset_names_the_expected_files(tmp_path):
                 f"--workdir={tmp_path / 'run'}")
   assert result.returncode != 0
   assert "nowhere" in result.stderr and "idx" in result.stderr.lower()
+
+
+FIXTURE_MODULE = ROOT.parent / "shared" / "fixtures" / "deepmind_spiral_hub" / (
+    "module")
+
+
+@pytest.mark.skipif(not FIXTURE_MODULE.is_dir(),
+                    reason="needs ../shared/fixtures")
+def test_sample_paints_with_a_deepmind_hub_module(tmp_path):
+  result = _run("sample.py", f"--policy={FIXTURE_MODULE}", "--num_samples=3",
+                "--canvas_width=96", f"--output_dir={tmp_path}")
+  assert result.returncode == 0, result.stderr[-3000:]
+  for i in range(3):
+    record = json.loads((tmp_path / f"sample_{i:03d}.json").read_text())
+    assert len(record["actions"]) == 19  # The hub agents' 19 steps.
+    assert set(record["actions"][0]) == {
+        "control", "end", "flag", "pressure", "size", "red", "green", "blue"}
+    svg = (tmp_path / f"sample_{i:03d}.svg").read_text()
+    assert svg.count("<path") == sum(a["flag"] for a in record["actions"])
+  grid = np.asarray(Image.open(tmp_path / "grid.png"))
+  assert grid.shape[0] >= 96  # Re-rendered at 96x96.
+
+
+def test_sample_reports_a_missing_policy(tmp_path):
+  result = _run("sample.py", f"--policy={tmp_path / 'missing'}",
+                f"--output_dir={tmp_path}")
+  assert result.returncode != 0
+  assert "missing" in result.stderr and "saved_model.pb" in result.stderr
