@@ -25,12 +25,14 @@ MODULE_FILES = ("tfhub_module.pb", "saved_model.pb",
                 "variables/variables.index")
 _TORSO = "default/torso/"
 _HEADS = "default/head/autoregressive_heads/"
-# The environment of DeepMind's published LibMyPaint agents.
+# The environment of DeepMind's published LibMyPaint agents. They were
+# trained with DeepMind's (y, y) move defect, so painting with them should
+# reproduce it (`LibMyPaintConfig.legacy_move_bug`).
 HUB_ENV_CONFIG = {
     "episode_length": 20, "canvas_width": 64, "grid_width": 32,
     "brush_type": "classic/dry_brush", "brush_sizes": [1, 2, 4, 8, 12, 24],
     "use_color": True, "use_pressure": True, "use_alpha": False,
-    "background": "white", "discount": 1.0}
+    "background": "white", "discount": 1.0, "legacy_move_bug": True}
 _HUB_NUM_VALUES = {"control": 1024, "end": 1024, "flag": 2, "pressure": 10,
                    "size": 6, "red": 20, "green": 20, "blue": 20}
 # LibMyPaint's and FluidPaint's action-spec orders, merged.
@@ -171,10 +173,10 @@ def read_deepmind_module(path: PathLike, *,
   reader = tf.train.load_checkpoint(str(path / "variables" / "variables"))
   shapes = reader.get_variable_to_shape_map()
   canvas_shape = read_canvas_shape(path)
-  action_spec, config = _infer(shapes, canvas_shape)
   observation_spec = {"canvas": specs.Array(canvas_shape, np.float32,
                                             name="canvas")}
   try:
+    action_spec, config = _infer(shapes, canvas_shape)
     policy = policy_lib.SpiralPolicy(action_spec, observation_spec, config,
                                      seed=seed).create_variables()
   except (ValueError, tf.errors.InvalidArgumentError) as e:
