@@ -40,9 +40,10 @@ flags.DEFINE_integer("batch_size", 16, "Environments painted in lock-step.")
 flags.DEFINE_string("dataset", None, "Targets for a conditional policy: a "
                     "dataset name (digits, hershey, mnist, ...).")
 flags.DEFINE_string("data_dir", None, "Local copy of --dataset.")
-flags.DEFINE_bool("legacy_move_bug", False,
-                  "Reproduce DeepMind's (y, y) move defect, which agents "
-                  "trained with their code saw.")
+flags.DEFINE_bool("legacy_move_bug", None,
+                  "Override the policy's saved setting of DeepMind's (y, y) "
+                  "move defect (on for DeepMind's modules, whose agents "
+                  "were trained with it).")
 FLAGS = flags.FLAGS
 
 
@@ -51,7 +52,9 @@ def _environment_config(policy: hub.LoadedPolicy) -> LibMyPaintConfig:
     raise app.UsageError(
         f"{policy.source} does not say which environment it paints in (it is "
         "not a hub-configuration DeepMind module nor one of our SavedModels).")
-  values = {**policy.env_config, "legacy_move_bug": FLAGS.legacy_move_bug}
+  values = dict(policy.env_config)
+  if FLAGS.legacy_move_bug is not None:
+    values["legacy_move_bug"] = FLAGS.legacy_move_bug
   return LibMyPaintConfig.from_dict(values)
 
 
