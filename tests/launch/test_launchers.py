@@ -74,6 +74,8 @@ def test_sample_paints_with_a_deepmind_hub_module(tmp_path):
   for i in range(3):
     record = json.loads((tmp_path / f"sample_{i:03d}.json").read_text())
     assert len(record["actions"]) == 19  # The hub agents' 19 steps.
+    # DeepMind's agents were trained with their move defect: kept on.
+    assert record["environment"]["legacy_move_bug"] is True
     assert set(record["actions"][0]) == {
         "control", "end", "flag", "pressure", "size", "red", "green", "blue"}
     svg = (tmp_path / f"sample_{i:03d}.svg").read_text()
