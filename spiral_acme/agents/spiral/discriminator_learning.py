@@ -6,18 +6,17 @@ conditional runs the real pair for a target is (target, target), so the
 discriminator learns what a perfect reconstruction of each target looks like.
 """
 
-import time
-from typing import Any, Callable, Iterator, List, Mapping, Optional
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 import numpy as np
 import sonnet as snt
 import tensorflow as tf
 
-from spiral_acme import core
 from spiral_acme import counting
 from spiral_acme import loggers
 from spiral_acme.agents.spiral import config as config_lib
 from spiral_acme.agents.spiral import episodes
+from spiral_acme.agents.spiral import publishing_learner
 from spiral_acme.replay import VariablePublisher
 
 # (batch_size) -> f32[batch_size, W, W, C] real images.
@@ -62,7 +61,7 @@ def gan_loss(discriminator: Callable[..., tf.Tensor], real: tf.Tensor,
           "score_fake": tf.reduce_mean(score_fake)}
 
 
-class DiscriminatorLearner(core.Learner):
+class DiscriminatorLearner(publishing_learner.PublishingLearner):
   """Trains the discriminator and publishes its weights."""
 
   def __init__(self,
@@ -79,32 +78,17 @@ class DiscriminatorLearner(core.Learner):
       raise ValueError("An unconditional discriminator needs a real_sampler.")
     self._discriminator = discriminator
     self._config = config
-    self._iterator = iterator
     self._real_sampler = real_sampler
-    self._publisher = publisher
-    self._counter = counter or counting.Counter()
-    self._logger = logger or loggers.NoOpLogger()
     self._rng = tf.random.Generator.from_seed(seed)
-    self._optimizer = snt.optimizers.Adam(
-        learning_rate=config.discriminator_learning_rate,
-        beta1=config.discriminator_adam_beta1,
-        beta2=config.discriminator_adam_beta2,
-        epsilon=config.discriminator_adam_epsilon)
-    self._last_metrics: Mapping[str, float] = {}
-    self.publish()
-
-  def publish(self) -> None:
-    """Makes the current weights available to actors and other learners."""
-    if self._publisher is not None:
-      self._publisher.publish()
-
-  @property
-  def optimizer(self) -> snt.Optimizer:
-    return self._optimizer
-
-  @property
-  def last_metrics(self) -> Mapping[str, float]:
-    return self._last_metrics
+    super().__init__(
+        name="discriminator", module=discriminator,
+        optimizer=snt.optimizers.Adam(
+            learning_rate=config.discriminator_learning_rate,
+            beta1=config.discriminator_adam_beta1,
+            beta2=config.discriminator_adam_beta2,
+            epsilon=config.discriminator_adam_epsilon),
+        iterator=iterator, publisher=publisher, counter=counter,
+        logger=logger)
 
   def _score(self, canvas, target, *, is_training):
     if self._config.conditional:
@@ -133,24 +117,9 @@ class DiscriminatorLearner(core.Learner):
     self._optimizer.apply(gradients, variables)
     return metrics
 
-  def step(self) -> None:
-    start = time.time()
-    sample = next(self._iterator)
+  def _update(self, sample: Any) -> Mapping[str, tf.Tensor]:
     real = None
     if not self._config.conditional:
       batch = sample.data["observation"]["canvas"].shape[0]
       real = tf.constant(self._real_sampler(batch), tf.float32)
-    metrics = self._sgd_step(sample.data, real)
-    self.publish()
-    counts = self._counter.increment(steps=1)
-    self._last_metrics = {k: float(v.numpy()) for k, v in metrics.items()}
-    self._logger.write({**self._last_metrics, **counts,
-                        "step_seconds": time.time() - start})
-
-  def get_variables(self, names: List[str]) -> List[List[np.ndarray]]:
-    variables = {"discriminator": self._discriminator.variables}
-    return [[v.numpy() for v in variables[name]] for name in names]
-
-  def save(self) -> Mapping[str, Any]:
-    return {"discriminator": self._discriminator,
-            "optimizer": self._optimizer}
+    return self._sgd_step(sample.data, real)

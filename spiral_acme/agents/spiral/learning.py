@@ -7,19 +7,17 @@ between the actors' and the learner's policy with V-trace, and publishes the
 new weights.
 """
 
-import time
-from typing import Any, Iterator, List, Mapping, Optional
+from typing import Any, Iterator, Mapping, Optional
 
-import numpy as np
 import sonnet as snt
 import tensorflow as tf
 
-from spiral_acme import core
 from spiral_acme import counting
 from spiral_acme import loggers
 from spiral_acme.agents.spiral import config as config_lib
 from spiral_acme.agents.spiral import episodes
 from spiral_acme.agents.spiral import losses
+from spiral_acme.agents.spiral import publishing_learner
 from spiral_acme.agents.spiral import rewards as rewards_lib
 from spiral_acme.agents.spiral import vtrace
 from spiral_acme.replay import VariableClient
@@ -29,7 +27,7 @@ _FIRST = 0
 _MID = 1
 
 
-class SpiralLearner(core.Learner):
+class SpiralLearner(publishing_learner.PublishingLearner):
   """Trains a `SpiralPolicy` from episodes in replay."""
 
   def __init__(self,
@@ -45,33 +43,18 @@ class SpiralLearner(core.Learner):
     self._policy = policy
     self._config = config
     self._reward_fn = reward_fn
-    self._iterator = iterator
-    self._publisher = publisher
     self._discriminator_client = discriminator_client
-    self._counter = counter or counting.Counter()
-    self._logger = logger or loggers.NoOpLogger()
-    self._optimizer = snt.optimizers.Adam(
-        learning_rate=config.learning_rate, beta1=config.adam_beta1,
-        beta2=config.adam_beta2, epsilon=config.adam_epsilon)
-    self._last_metrics: Mapping[str, float] = {}
-    self.publish()
-
-  def publish(self) -> None:
-    """Makes the current weights available to actors and other learners."""
-    if self._publisher is not None:
-      self._publisher.publish()
+    super().__init__(
+        name="policy", module=policy,
+        optimizer=snt.optimizers.Adam(
+            learning_rate=config.learning_rate, beta1=config.adam_beta1,
+            beta2=config.adam_beta2, epsilon=config.adam_epsilon),
+        iterator=iterator, publisher=publisher, counter=counter,
+        logger=logger)
 
   @property
   def policy(self) -> snt.Module:
     return self._policy
-
-  @property
-  def optimizer(self) -> snt.Optimizer:
-    return self._optimizer
-
-  @property
-  def last_metrics(self) -> Mapping[str, float]:
-    return self._last_metrics
 
   @tf.function
   def _sgd_step(self, data: Any) -> Mapping[str, tf.Tensor]:
@@ -135,28 +118,13 @@ class SpiralLearner(core.Learner):
             tf.exp(target_log_prob - behaviour_log_prob)),
     }
 
-  def step(self) -> None:
-    start = time.time()
+  def _update(self, sample: Any) -> Mapping[str, tf.Tensor]:
     if self._discriminator_client is not None:
-      self._discriminator_client.update()
-    sample = next(self._iterator)
-    metrics = self._sgd_step(sample.data)
-    self.publish()
-    batch_size = self._config.batch_size
-    counts = self._counter.increment(steps=1, episodes=batch_size)
-    self._last_metrics = {k: float(v.numpy()) for k, v in metrics.items()}
-    self._logger.write({**self._last_metrics, **counts,
-                        "step_seconds": time.time() - start})
+      self._discriminator_client.update()  # Rewards use the newest D.
+    return self._sgd_step(sample.data)
 
-  def get_variables(self, names: List[str]) -> List[List[np.ndarray]]:
-    variables = {"policy": self._policy.variables}
-    return [[v.numpy() for v in variables[name]] for name in names]
-
-  def save(self) -> Mapping[str, Any]:
-    return {"policy": self._policy, "optimizer": self._optimizer}
-
-  def restore(self, state: Mapping[str, Any]) -> None:
-    del state  # Restored in place through tf.train.Checkpoint.
+  def _step_counts(self) -> Mapping[str, int]:
+    return {"steps": 1, "episodes": self._config.batch_size}
 
 
 def _repeat_in_time(x: tf.Tensor, num_steps: tf.Tensor) -> tf.Tensor:
