@@ -199,7 +199,7 @@ def test_tensorflow_hub_opens_the_export(exported):
     warnings.simplefilter("ignore")
     import tensorflow_hub  # pylint: disable=g-import-not-at-top
   module = tensorflow_hub.load(str(path))
-  assert {"initial_state", "step", "teacher_forced_step"} <= set(
+  assert {"initial_state", "step", "teacher_forced_step", "reseed"} <= set(
       module.signatures)
 
 
@@ -226,6 +226,20 @@ def test_loaded_policy_matches_the_in_memory_one(exported):
   sampled, _, _ = loaded.step(step_type, observation, state)
   for a in policy.spec.actions:
     assert np.all((sampled[a.key] >= 0) & (sampled[a.key] < a.num_values))
+
+
+def test_reseed_restarts_the_sampling_stream(exported):
+  policy, path, _ = exported
+  step_type, observation, _ = _inputs(policy, batch=16)
+  for loaded in (hub.load_policy(path), hub.LoadedPolicy.from_policy(
+      policy, source="memory", kind="memory", env_config=None)):
+    state = loaded.initial_state(16)
+    draws = []
+    for seed in (3, 3, 4):
+      loaded.reseed(seed)
+      draws.append(loaded.step(step_type, observation, state)[0]["end"])
+    np.testing.assert_array_equal(draws[0], draws[1])
+    assert np.any(np.asarray(draws[0]) != np.asarray(draws[2]))
 
 
 def test_loaded_policy_rejects_a_wrong_canvas(exported):

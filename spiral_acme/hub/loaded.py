@@ -25,7 +25,8 @@ class LoadedPolicy:
                network_config: config_lib.PolicyNetworkConfig,
                env_config: Optional[dict[str, Any]], source: str, kind: str,
                initial_state_fn: Callable[[int], Nest],
-               step_fn: Callable[..., tuple[Nest, Nest, Nest]]):
+               step_fn: Callable[..., tuple[Nest, Nest, Nest]],
+               reseed_fn: Callable[[int], None]):
     self._spec = spec
     self._network_config = network_config
     self._env_config = env_config
@@ -33,6 +34,7 @@ class LoadedPolicy:
     self._kind = kind
     self._initial_state_fn = initial_state_fn
     self._step_fn = step_fn
+    self._reseed_fn = reseed_fn
 
   @classmethod
   def from_policy(cls, policy: policy_lib.SpiralPolicy, *, source: str,
@@ -42,7 +44,7 @@ class LoadedPolicy:
     return cls(spec=policy.spec, network_config=policy.config,
                env_config=env_config, source=source, kind=kind,
                initial_state_fn=policy.initial_state,
-               step_fn=policy.compiled_step)
+               step_fn=policy.compiled_step, reseed_fn=policy.reseed)
 
   @classmethod
   def from_saved_model(cls, loaded: Any, *, spec: policy_spec.PolicySpec,
@@ -53,6 +55,7 @@ class LoadedPolicy:
     initial = loaded.signatures["initial_state"]
     sampled = loaded.signatures["step"]
     forced = loaded.signatures["teacher_forced_step"]
+    reseed = loaded.signatures["reseed"]
     input_specs = signatures.step_input_signature(
         spec, network_config.lstm_size, teacher_forced=True)
 
@@ -70,7 +73,9 @@ class LoadedPolicy:
 
     policy = cls(spec=spec, network_config=network_config,
                  env_config=env_config, source=source, kind="saved_model",
-                 initial_state_fn=initial_state, step_fn=step)
+                 initial_state_fn=initial_state, step_fn=step,
+                 reseed_fn=lambda seed: reseed(
+                     seed=tf.constant(seed, tf.int64)))
     policy._loaded = loaded  # Keeps the restored variables alive.
     return policy
 
@@ -98,6 +103,10 @@ class LoadedPolicy:
 
   def initial_state(self, batch_size: int) -> Nest:
     return self._initial_state_fn(batch_size)
+
+  def reseed(self, seed: int) -> None:
+    """Restarts the random stream that samples actions."""
+    self._reseed_fn(seed)
 
   def step(self, step_type: Any, observation: Mapping[str, Any], state: Nest,
            actions: Optional[Mapping[str, Any]] = None,

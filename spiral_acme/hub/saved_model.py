@@ -5,11 +5,13 @@
     state = loaded.initial_state(batch_size)
     actions, state, extras = loaded.step(step_type, observation, state)
 
-The SavedModel has three signatures with DeepMind's tensor names and a
-dynamic batch: `initial_state` (input: int32 scalar `batch_size`; DeepMind's
-takes none and has batch 1), `step` (samples) and `teacher_forced_step` (also
-takes `action/<k>`). Assets: `env_config.json` (the environment to rebuild)
-and `spiral_policy.json` (action/canvas spec and network config).
+The SavedModel has signatures with DeepMind's tensor names and a dynamic
+batch: `initial_state` (input: int32 scalar `batch_size`; DeepMind's takes
+none and has batch 1), `step` (samples), `teacher_forced_step` (also takes
+`action/<k>`) and `reseed` (int64 scalar `seed`: restarts the sampling
+stream, which is otherwise restored as saved). Assets: `env_config.json`
+(the environment to rebuild) and `spiral_policy.json` (action/canvas spec
+and network config).
 """
 
 import contextlib
@@ -87,6 +89,14 @@ class _Exported(tf.Module):
         self._step, input_signature=[signatures.step_input_signature(
             spec, size, teacher_forced=True)])
 
+    self.reseed = tf.function(
+        self._reseed,
+        input_signature=[tf.TensorSpec([], tf.int64, name="seed")])
+
+  def _reseed(self, seed):
+    self.policy.reseed(seed)
+    return {"seed": seed}
+
   def _step(self, inputs):
     outputs = self.policy.step(
         *signatures.unflatten_step_inputs(inputs, self.policy.spec))
@@ -122,7 +132,8 @@ def export_policy(policy: policy_lib.SpiralPolicy, path: PathLike,
           "initial_state": module.initial_state.get_concrete_function(),
           "step": module.step.get_concrete_function(),
           "teacher_forced_step":
-              module.teacher_forced_step.get_concrete_function()})
+              module.teacher_forced_step.get_concrete_function(),
+          "reseed": module.reseed.get_concrete_function()})
   return path
 
 

@@ -104,6 +104,14 @@ class SpiralPolicy(snt.Module):
               actions)
     return self
 
+  def reseed(self, seed: Any) -> None:
+    """Restarts the sampling stream from `seed` (int or int64 tensor).
+
+    Works inside tf.function too: the seed becomes the Philox key.
+    """
+    zero = tf.constant(0, tf.int64)
+    self._rng.reset(tf.stack([zero, zero, tf.cast(seed, tf.int64)]))
+
   def _sampler(self, batch_size: tf.Tensor) -> Callable[[tf.Tensor],
                                                          tf.Tensor]:
     """A sampling function for the heads, called once per head in order.
