@@ -20,7 +20,7 @@ demo: install
 	$(PY) launch/demo.py --output_dir=outputs/demo
 
 test: install
-	$(PY) -m pytest -n 2 --durations=15 $(PYTEST_ARGS) tests
+	$(PY) -m pytest -n 2 -rs --durations=15 $(PYTEST_ARGS) tests
 
 test-fast: install
 	$(PY) -m pytest -n 2 -m "not slow" $(PYTEST_ARGS) tests

@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import conftest
 from spiral_acme import hub
 from spiral_acme.hub import names
 from spiral_acme.networks import config as config_lib
 from spiral_acme.networks import policy as policy_lib
 
-FIXTURE = (pathlib.Path(__file__).resolve().parents[1] / ".." / "shared"
-           / "fixtures" / "deepmind_spiral_hub")
+FIXTURE = conftest.DEEPMIND_FIXTURE
 MODULE = FIXTURE / "module"
 ENV_ORDER = ("control", "end", "flag", "pressure", "size", "red", "green",
              "blue")
@@ -27,12 +27,14 @@ HUB_VALUES = dict(zip(ENV_ORDER, (1024, 1024, 2, 10, 6, 20, 20, 20)))
 
 
 @pytest.fixture(scope="module")
-def deepmind_policy():
+def deepmind_policy(deepmind_fixture):
+  del deepmind_fixture  # Skips when the fixture is absent.
   return hub.read_deepmind_module(MODULE)
 
 
 @pytest.fixture(scope="module")
-def reference():
+def reference(deepmind_fixture):
+  del deepmind_fixture
   return dict(np.load(FIXTURE / "reference.npz"))
 
 
@@ -114,7 +116,9 @@ def test_bad_module_paths_name_the_expected_files(path, message, tmp_path):
   assert str(target) in str(info.value)
 
 
-def test_broken_checkpoint_lists_every_bad_variable(tmp_path):
+def test_broken_checkpoint_lists_every_bad_variable(tmp_path,
+                                                    deepmind_fixture):
+  del deepmind_fixture
   module = tmp_path / "module"
   (module / "variables").mkdir(parents=True)
   for name in ("saved_model.pb", "tfhub_module.pb"):
@@ -175,7 +179,9 @@ def exported(tmp_path_factory):
   return policy, path, FakeEnvConfig().to_dict()
 
 
-def test_saved_model_has_deepmind_names_and_dynamic_batch(exported):
+def test_saved_model_has_deepmind_names_and_dynamic_batch(exported,
+                                                          deepmind_fixture):
+  del deepmind_fixture
   _, path, _ = exported
   loaded = tf.saved_model.load(str(path))
   step = loaded.signatures["step"]

@@ -61,14 +61,9 @@ def test_launcher_with_missing_dataset_names_the_expected_files(tmp_path):
   assert "nowhere" in result.stderr and "idx" in result.stderr.lower()
 
 
-FIXTURE_MODULE = ROOT.parent / "shared" / "fixtures" / "deepmind_spiral_hub" / (
-    "module")
-
-
-@pytest.mark.skipif(not FIXTURE_MODULE.is_dir(),
-                    reason="needs ../shared/fixtures")
-def test_sample_paints_with_a_deepmind_hub_module(tmp_path):
-  result = _run("sample.py", f"--policy={FIXTURE_MODULE}", "--num_samples=3",
+def test_sample_paints_with_a_deepmind_hub_module(tmp_path, deepmind_fixture):
+  result = _run("sample.py", f"--policy={deepmind_fixture / 'module'}",
+                "--num_samples=3",
                 "--canvas_width=96", f"--output_dir={tmp_path}")
   assert result.returncode == 0, result.stderr[-3000:]
   for i in range(3):
