@@ -6,8 +6,11 @@ Measures, for DeepMind's configuration and the small CPU configuration, with
 and without XLA: parameter counts; `compiled_step` (sampling) steps/s at
 batch 1, 16 and 64; and a teacher-forced [T=19, B=64] unroll, forward only
 and forward + gradients of an actor-critic loss. TF's intra-op thread count
-can only be set before TF starts, so each thread setting runs in its own
-worker process. Writes benchmarks/results/policy_throughput.json.
+and its oneDNN kernels (TF_ENABLE_ONEDNN_OPTS) can only be chosen before TF
+starts, so each setting runs in its own worker process. oneDNN (TF's default
+on x86) is fastest for large batches and the learner; TF's Eigen kernels
+(oneDNN off) are fastest at batch 1, where a fixed cost per oneDNN call
+dominates. Writes benchmarks/results/policy_throughput.json.
 
 Targets (reference section 3, DeepMind's TF1 graph on this kind of 2-core
 machine): >= 140 steps/s at batch 1, >= 480 frames/s at batch 64, [19, 64]
@@ -15,17 +18,15 @@ forward + gradients in <= 8.8 s.
 """
 
 import argparse
-import datetime
 import json
 import os
 import pathlib
-import platform
 import statistics
 import subprocess
 import sys
 import time
 
-RESULTS = pathlib.Path(__file__).resolve().parent / "results"
+import common  # benchmarks/common.py
 HUB_VALUES = {"control": 1024, "end": 1024, "flag": 2, "pressure": 10,
               "size": 6, "red": 20, "green": 20, "blue": 20}
 TARGETS = {"batch1_steps_per_s": 140.0, "batch64_frames_per_s": 480.0,
@@ -135,13 +136,6 @@ def _worker(args) -> dict:
   return out
 
 
-def _cpu_model() -> str:
-  for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-    if line.startswith("model name"):
-      return line.split(":", 1)[1].strip()
-  return platform.processor() or "unknown"
-
-
 def _targets(numbers: dict) -> dict:
   """The DeepMind config's best mode (XLA or not) against each target.
 
@@ -177,6 +171,8 @@ def main():
                       help="shorter timing rounds (numbers are noisier)")
   parser.add_argument("--threads", default="0,1",
                       help="intra-op thread settings to run (0 = TF default)")
+  parser.add_argument("--onednn", default="1,0",
+                      help="TF_ENABLE_ONEDNN_OPTS settings to run")
   parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
   parser.add_argument("--intra_op_threads", type=int, default=0,
                       help=argparse.SUPPRESS)
@@ -184,46 +180,37 @@ def main():
   if args.worker:
     print(json.dumps(_worker(args)))
     return
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  import sonnet as snt  # pylint: disable=g-import-not-at-top
-  import numpy as np  # pylint: disable=g-import-not-at-top
   runs = {}
-  load_before = os.getloadavg()
-  for threads in (int(t) for t in args.threads.split(",")):
+  settings = [(onednn, int(threads)) for onednn in args.onednn.split(",")
+              for threads in args.threads.split(",")]
+  for onednn, threads in settings:
+    name = f"onednn={onednn},intra_op_threads={threads or 'default'}"
     command = [sys.executable, __file__, "--worker",
                f"--intra_op_threads={threads}"] + (
                    ["--quick"] if args.quick else [])
     result = subprocess.run(command, check=True, stdout=subprocess.PIPE,
                             text=True, env={**os.environ,
-                                            "TF_CPP_MIN_LOG_LEVEL": "3"})
+                                            "TF_CPP_MIN_LOG_LEVEL": "3",
+                                            "TF_ENABLE_ONEDNN_OPTS": onednn})
     numbers = json.loads(result.stdout.strip().splitlines()[-1])
-    runs[f"intra_op_threads={threads or 'default'}"] = {
-        "numbers": numbers, "targets": _targets(numbers)}
-    print(f"intra_op_threads={threads or 'default'}:", json.dumps(
-        runs[f"intra_op_threads={threads or 'default'}"]["targets"],
-        indent=1))
-  report = {
-      "benchmark": "policy_throughput",
-      "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-      "device": {"cpu_model": _cpu_model(), "cpu_cores": os.cpu_count(),
-                 "gpu": None},
-      "versions": {"python": platform.python_version(),
-                   "tensorflow": tf.__version__, "sonnet": snt.__version__,
-                   "numpy": np.__version__},
-      "load_average_before": load_before,
-      "load_average_after": os.getloadavg(),
+    runs[name] = {"numbers": numbers, "targets": _targets(numbers)}
+    print(f"{name}:", json.dumps(runs[name]["targets"], indent=1))
+  best = {}
+  for key in TARGETS:
+    sign = -1 if key.startswith("learner") else 1  # Seconds: lower is better.
+    name = max(runs, key=lambda n: sign * runs[n]["targets"][key]["measured"])
+    best[key] = {"setting": name, **runs[name]["targets"][key]}
+  path = common.write("policy_throughput", {
       "configuration": {"action_spec": HUB_VALUES, "canvas": [64, 64, 3],
                         "acting": "compiled_step, sampling, batch 1/16/64",
                         "learner": "unroll T=19 B=64 teacher-forced, "
                                    "actor-critic loss, tf.function",
                         "quick": args.quick},
       "targets": TARGETS,
+      "best_setting_per_target": best,
       "runs": runs,
-  }
-  RESULTS.mkdir(parents=True, exist_ok=True)
-  (RESULTS / "policy_throughput.json").write_text(
-      json.dumps(report, indent=2) + "\n")
-  print("wrote", RESULTS / "policy_throughput.json")
+  })
+  print("wrote", path)
 
 
 if __name__ == "__main__":
