@@ -1,57 +1,14 @@
 """Tests for spiral_acme.painting (episodes of a batched environment)."""
 
-import dm_env
-from dm_env import specs as dm_specs
 import numpy as np
 import pytest
 
+import fakes
 from spiral_acme import core
 from spiral_acme import painting
 from spiral_acme.environments import batched
 
 _W = 2
-
-
-class _PaintEnv(dm_env.Environment):
-  """`length` actions; each action fills the canvas with `end / 10`.
-
-  Keeps a stroke program (one tuple per action) and writes it as "SVG".
-  """
-
-  def __init__(self, length, name):
-    self._length = length
-    self._name = name
-    self._t = 0
-    self.strokes = []
-
-  def _observation(self, fill):
-    return {"canvas": np.full((_W, _W, 1), fill, np.float32),
-            "action_mask": {"end": np.float32(1.0), "flag": np.float32(1.0)}}
-
-  def reset(self):
-    self._t = 0
-    self.strokes = []
-    return dm_env.restart(self._observation(1.0))
-
-  def step(self, action):
-    self._t += 1
-    self.strokes.append((int(action["end"]), int(action["flag"])))
-    observation = self._observation(action["end"] / 10)
-    if self._t >= self._length:
-      return dm_env.termination(0.0, observation)
-    return dm_env.transition(0.0, observation)
-
-  def observation_spec(self):
-    return {"canvas": dm_specs.Array((_W, _W, 1), np.float32, name="canvas"),
-            "action_mask": {k: dm_specs.Array((), np.float32, name=k)
-                            for k in ("end", "flag")}}
-
-  def action_spec(self):
-    return {"end": dm_specs.DiscreteArray(10, name="end"),
-            "flag": dm_specs.DiscreteArray(2, name="flag")}
-
-  def to_svg(self):
-    return f"<svg id='{self._name}'>{self.strokes}</svg>"
 
 
 class _CountingActor(core.Actor):
@@ -82,7 +39,8 @@ class _CountingActor(core.Actor):
 
 def _environment(k, length):
   return batched.BatchedEnvironment(
-      [_PaintEnv(length, f"env{i}") for i in range(k)])
+      [fakes.FillEnvironment(width=_W, length=length, keys=("end", "flag"),
+                              name=f"env{i}") for i in range(k)])
 
 
 def test_paint_records_frames_actions_strokes_and_svgs():

@@ -1,10 +1,10 @@
 """Tests for agents.spiral.evaluation and the uniformly random actor."""
 
-import dm_env
 from dm_env import specs as dm_specs
 import numpy as np
 import pytest
 
+import fakes
 from spiral_acme import core
 from spiral_acme import painting
 from spiral_acme.agents import random_actor
@@ -12,47 +12,12 @@ from spiral_acme.agents.spiral import evaluation
 from spiral_acme.environments import batched
 
 _W = 3
-_LEVELS = 10
-
-
-class _FillEnv(dm_env.Environment):
-  """Two actions per episode; each fills the canvas with `end / 10`."""
-
-  def __init__(self, length=2):
-    self._length = length
-    self._t = 0
-    self.strokes = []
-
-  def _observation(self, fill):
-    return {"canvas": np.full((_W, _W, 1), fill, np.float32),
-            "action_mask": {"end": np.float32(1.0)}}
-
-  def reset(self):
-    self._t = 0
-    self.strokes = []
-    return dm_env.restart(self._observation(1.0))
-
-  def step(self, action):
-    self._t += 1
-    self.strokes.append(int(action["end"]))
-    observation = self._observation(action["end"] / _LEVELS)
-    if self._t >= self._length:
-      return dm_env.termination(0.0, observation)
-    return dm_env.transition(0.0, observation)
-
-  def observation_spec(self):
-    return {"canvas": dm_specs.Array((_W, _W, 1), np.float32, name="canvas"),
-            "action_mask": {"end": dm_specs.Array((), np.float32, name="end")}}
-
-  def action_spec(self):
-    return {"end": dm_specs.DiscreteArray(_LEVELS, name="end")}
-
-  def to_svg(self):
-    return "<svg/>"
+_LEVELS = fakes.LEVELS
 
 
 def _environment(k):
-  return batched.BatchedEnvironment([_FillEnv() for _ in range(k)])
+  return batched.BatchedEnvironment(
+      [fakes.FillEnvironment(width=_W) for _ in range(k)])
 
 
 class _TargetActor(core.Actor):
