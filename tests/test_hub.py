@@ -4,7 +4,6 @@ load_policy and the errors for bad paths, modules and environments."""
 import collections
 import hashlib
 import json
-import pathlib
 import shutil
 import warnings
 

@@ -5,7 +5,7 @@ methods, so what runs on one machine is what runs on a cluster.
 """
 
 import functools
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 import reverb
