@@ -105,12 +105,16 @@ class LibMyPaint(dm_env.Environment):
     self._observation_template = collections.OrderedDict(
         (key, None) for key in self._observation_spec)
     self._observation_template["episode_length"] = self._length
+    self._clear_episode()
+    self._reset_next_step = True
+
+  def _clear_episode(self) -> None:
+    """Episode state at the start: no strokes, pen up at the top-left."""
     self._strokes = []
     self._episode_step = 0
     self._mask = self._move_mask
     self._pen = (0.0, 0.0)
     self._pen_pressure = 0.0
-    self._reset_next_step = True
 
   @classmethod
   def from_config(cls, config: LibMyPaintConfig) -> "LibMyPaint":
@@ -135,11 +139,7 @@ class LibMyPaint(dm_env.Environment):
 
   def reset(self) -> dm_env.TimeStep:
     self._painter.reset()
-    self._strokes = []
-    self._episode_step = 0
-    self._mask = self._move_mask
-    self._pen = (0.0, 0.0)
-    self._pen_pressure = 0.0
+    self._clear_episode()
     self._reset_next_step = False
     return dm_env.restart(self._observation())
 
