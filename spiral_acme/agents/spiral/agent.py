@@ -82,6 +82,7 @@ class SpiralAgent:
             os.path.join(workdir, "tensorboard", "paintings"),
             steps_key="learner_steps")
         if workdir is not None else loggers.NoOpLogger())
+    self._snapshot = None  # Evaluation copy of the policy, made on demand.
     self._episodes_ahead = 0  # Written to replay but not yet learnt from.
     self._canvases_ahead = 0  # Written for the discriminator, not yet used.
     self._canvases_written = 0
@@ -219,12 +220,17 @@ class SpiralAgent:
     return self._manager.save()
 
   def _policy_snapshot(self, seed: int):
-    """A copy of the learner's policy with its own sampling seed."""
-    policy = self._builder.make_policy(seed=seed)
-    for var, value in zip(policy.variables,
+    """A copy of the learner's policy with its own sampling seed.
+
+    One copy is built (and traced) once, then refreshed for each call.
+    """
+    if self._snapshot is None:
+      self._snapshot = self._builder.make_policy(seed=seed)
+    self._snapshot.reseed(seed)
+    for var, value in zip(self._snapshot.variables,
                           self._learner.get_variables(["policy"])[0]):
       var.assign(value)
-    return policy
+    return self._snapshot
 
   def evaluate(self, targets: np.ndarray, *,
                seed: int = 0) -> evaluation.Reconstruction:
