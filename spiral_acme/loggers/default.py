@@ -17,6 +17,7 @@ def make_default_logger(label: str,
                         steps_key: Optional[str] = None,
                         use_csv: bool = True,
                         use_tensorboard: bool = True,
+                        use_terminal: bool = True,
                         print_fn: Callable[[str], None] = print
                         ) -> base.Logger:
   """Terminal output, plus CSV and TensorBoard files under `directory`.
@@ -31,6 +32,7 @@ def make_default_logger(label: str,
       (e.g. "learner_steps"); None counts writes instead.
     use_csv: write the CSV file (when `directory` is set).
     use_tensorboard: write TensorBoard events (when `directory` is set).
+    use_terminal: print lines (off where a progress line says enough).
     print_fn: where terminal lines go.
 
   Returns:
@@ -39,8 +41,10 @@ def make_default_logger(label: str,
   if not label or os.sep in label:
     raise ValueError(
         f"label must be a non-empty name without {os.sep!r}, got {label!r}.")
-  loggers = [terminal.TerminalLogger(label, time_delta=time_delta,
-                                     print_fn=print_fn)]
+  loggers = []
+  if use_terminal:
+    loggers.append(terminal.TerminalLogger(label, time_delta=time_delta,
+                                           print_fn=print_fn))
   if directory is not None:
     if use_csv:
       loggers.append(

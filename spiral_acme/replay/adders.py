@@ -19,6 +19,8 @@ import dm_env
 import reverb
 import tree
 
+from spiral_acme.replay import timeouts
+
 Nest = Any
 
 
@@ -34,7 +36,8 @@ class EpisodeAdder:
                final_observation_keys: Sequence[str] = (),
                final_episode_keys: Sequence[str] = (),
                observation_transform: Optional[Callable[[Nest], Nest]] = None,
-               priority: float = 1.0):
+               priority: float = 1.0,
+               timeout: Optional[float] = timeouts.DEFAULT_TIMEOUT_SECONDS):
     """Creates the adder.
 
     Args:
@@ -47,6 +50,8 @@ class EpisodeAdder:
       observation_transform: applied to each observation before writing
         (e.g. float canvases to uint8 to store them 4x smaller).
       priority: priority of the created items.
+      timeout: seconds an episode may wait for room in a full table before
+        `ReplayTimeoutError` (None: wait forever).
     """
     if max_episode_length < 1:
       raise ValueError(
@@ -63,6 +68,7 @@ class EpisodeAdder:
     self._final_episode_keys = tuple(final_episode_keys)
     self._transform = observation_transform or (lambda x: x)
     self._priority = priority
+    self._timeout = timeout
     self._writer = client.trajectory_writer(
         num_keep_alive_refs=max_episode_length + 1)
     self._pending: Optional[Mapping[str, Nest]] = None
@@ -120,7 +126,14 @@ class EpisodeAdder:
           "episode": {k: episode[k] for k in self._final_episode_keys},
       }
       self._writer.create_item(self._final_table, self._priority, final)
-    self._writer.end_episode(clear_buffers=True)
+    try:
+      self._writer.end_episode(clear_buffers=True,
+                               timeout_ms=(None if self._timeout is None else
+                                           timeouts.milliseconds(self._timeout)))
+    except reverb.errors.DeadlineExceededError:
+      raise timeouts.timeout_error(
+          self._client, self._table, "room to write an episode",
+          self._timeout) from None
     self._pending = None
     self._num_actions = 0
 

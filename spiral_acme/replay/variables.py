@@ -14,6 +14,7 @@ import reverb
 import tensorflow as tf
 
 from spiral_acme import core
+from spiral_acme.replay import timeouts
 
 
 class VariablePublisher:
@@ -33,20 +34,30 @@ class VariablePublisher:
 class ReverbVariableSource(core.VariableSource):
   """A `VariableSource` reading variable tables (one table per name)."""
 
-  def __init__(self, client: reverb.Client, tables: Mapping[str, str]):
+  def __init__(self, client: reverb.Client, tables: Mapping[str, str], *,
+               timeout: Optional[float] = timeouts.DEFAULT_TIMEOUT_SECONDS):
     self._client = client
     self._tables = dict(tables)
+    self._timeout = timeout
 
   def has_variables(self, name: str) -> bool:
     """Whether the table for `name` holds a published set yet."""
     table = self._table(name)
-    return self._client.server_info()[table].current_size > 0
+    timeout = None if self._timeout is None else max(1, int(self._timeout))
+    return self._client.server_info(timeout=timeout)[table].current_size > 0
 
   def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
-    """Blocks until every named set has been published, then returns it."""
+    """Waits (at most `timeout`) until every named set is published."""
     result = []
     for name in names:
-      sample = next(self._client.sample(self._table(name), num_samples=1,
+      table = self._table(name)
+      if self._timeout is not None:
+        timeouts.wait_until(
+            lambda: self.has_variables(name), timeout=self._timeout,
+            on_timeout=lambda: timeouts.timeout_error(
+                self._client, table, f"published {name!r} variables",
+                self._timeout))
+      sample = next(self._client.sample(table, num_samples=1,
                                         emit_timesteps=False))
       result.append([np.asarray(column[0]) for column in sample.data])
     return result

@@ -3,8 +3,12 @@
 The parts are the builder's, wired as in the distributed program, but run
 in a fixed, reproducible schedule: act until a learner batch is ready, train
 the discriminator on the new canvases, take one policy-learner step.
+
+With a workdir the agent resumes from the newest intact checkpoint, first
+cutting its logs back to that checkpoint so that no step is logged twice.
 """
 
+import dataclasses
 import json
 import os
 import time
@@ -14,17 +18,61 @@ import numpy as np
 import reverb
 import tensorflow as tf
 
+from spiral_acme import checkpointing
 from spiral_acme import counting
+from spiral_acme import interrupts
 from spiral_acme import environment_loop
 from spiral_acme import images
 from spiral_acme import loggers
 from spiral_acme import outputs
 from spiral_acme import painting
+from spiral_acme import progress
+from spiral_acme import replay
 from spiral_acme.agents.random_actor import UniformRandomActor
 from spiral_acme.agents.spiral import builder as builder_lib
 from spiral_acme.agents.spiral import evaluation
 from spiral_acme.agents.spiral.experiment import ExperimentConfig
+from spiral_acme.loggers import trim
 from spiral_acme.replay import SampleReplay
+
+# TensorBoard runs and the counter that is their x-axis.
+_TENSORBOARD_STEPS = {"learner": "learner_steps",
+                      "throughput": "learner_steps",
+                      "paintings": "learner_steps",
+                      "evaluation": "learner_steps",
+                      "discriminator": "discriminator_steps"}
+_COUNTS_TENSOR = "counts/.ATTRIBUTES/VARIABLE_VALUE"
+_FIND = object()  # SpiralAgent(resume=...) default: look in the workdir.
+
+
+@dataclasses.dataclass(frozen=True)
+class ResumePoint:
+  """The checkpoint a run resumes from, read before anything is built."""
+  prefix: str
+  counters: Mapping[str, Mapping[str, Mapping[str, float]]]
+
+  @property
+  def counts(self) -> Mapping[str, float]:
+    """The root counter's totals ("learner_steps", "actor_steps", ...)."""
+    return self.counters.get("", {}).get("counts", {})
+
+  @property
+  def learner_steps(self) -> int:
+    return int(self.counts.get("learner_steps", 0))
+
+
+def find_resume_point(workdir: str, *,
+                      warn: Callable[[str], None] = print
+                      ) -> Optional[ResumePoint]:
+  """The newest intact checkpoint of `workdir`, or None for a fresh run."""
+  latest = checkpointing.Checkpointer(
+      os.path.join(workdir, "checkpoints"), warn=warn).latest_intact()
+  if latest is None:
+    return None
+  prefix = latest[1]
+  counters = json.loads(
+      checkpointing.read_tensor(prefix, _COUNTS_TENSOR).decode())
+  return ResumePoint(prefix, counters)
 
 
 class SpiralAgent:
@@ -32,7 +80,26 @@ class SpiralAgent:
 
   def __init__(self, experiment: ExperimentConfig, *,
                workdir: Optional[str] = None,
-               log_every_seconds: float = 10.0):
+               log_every_seconds: float = 10.0,
+               replay_timeout: Optional[float] = (
+                   replay.timeouts.DEFAULT_TIMEOUT_SECONDS),
+               terminal_logs: bool = True,
+               print_fn: Callable[[str], None] = print,
+               resume=_FIND):
+    """Builds every part and, with a workdir, resumes from its checkpoint.
+
+    Args:
+      experiment: the run's configuration.
+      workdir: checkpoints, CSV and TensorBoard logs go here (None: none).
+      log_every_seconds: minimum seconds between terminal lines per logger.
+      replay_timeout: seconds a wait on replay may block before the run
+        stops with `ReplayTimeoutError` (None: forever).
+      terminal_logs: print the learners' metrics (off when a progress line
+        is shown instead).
+      print_fn: where warnings and progress lines go.
+      resume: the `ResumePoint` to restore (or None for none); by default
+        the workdir's newest intact checkpoint.
+    """
     config = experiment.agent
     if config.max_queue_size < config.batch_size + config.num_envs_per_actor:
       raise ValueError(
@@ -44,8 +111,26 @@ class SpiralAgent:
     self._experiment = experiment
     self._config = config
     self._workdir = workdir
-    self._builder = builder_lib.SpiralBuilder(experiment)
-    self._server = reverb.Server(self._builder.make_replay_tables(), port=None)
+    self._print = print_fn
+
+    # Find the checkpoint to resume from before any logger opens its files.
+    self._checkpointer = None
+    self._resume: Optional[ResumePoint] = None
+    if workdir is not None:
+      self._checkpointer = checkpointing.Checkpointer(
+          os.path.join(workdir, "checkpoints"), warn=print_fn)
+      self._resume = (find_resume_point(workdir, warn=print_fn)
+                      if resume is _FIND else resume)
+      if self._resume is not None:
+        totals = self._resume.counts
+        trim.trim_run_logs(
+            workdir, totals,
+            {label: int(totals.get(key, 0))
+             for label, key in _TENSORBOARD_STEPS.items()})
+
+    self._builder = builder_lib.SpiralBuilder(
+        experiment, replay_timeout=replay_timeout)
+    self._server = replay.make_server(self._builder.make_replay_tables())
     self._client = reverb.Client(f"127.0.0.1:{self._server.port}")
 
     self._counter = counting.Counter()
@@ -53,7 +138,7 @@ class SpiralAgent:
     def logger(label: str, steps_key: str) -> loggers.Logger:
       return loggers.make_default_logger(
           label, directory=workdir, time_delta=log_every_seconds,
-          steps_key=steps_key)
+          steps_key=steps_key, use_terminal=terminal_logs)
 
     self._counters = {"": self._counter}
 
@@ -77,32 +162,35 @@ class SpiralAgent:
         logger=loggers.NoOpLogger(), should_update=False)
     self._throughput_logger = logger("throughput", "learner_steps")
     self._throughput_start = None
-    self._image_logger = (
-        loggers.TensorBoardLogger(
-            os.path.join(workdir, "tensorboard", "paintings"),
-            steps_key="learner_steps")
-        if workdir is not None else loggers.NoOpLogger())
+    self._image_logger = self._file_logger("paintings")
+    self._evaluation_logger = self._file_logger("evaluation")
     self._snapshot = None  # Evaluation copy of the policy, made on demand.
+    self._blank_l2 = None  # Of the held-out targets, computed on demand.
+    self._last_evaluation: Mapping[str, float] = {}
     self._episodes_ahead = 0  # Written to replay but not yet learnt from.
     self._canvases_ahead = 0  # Written for the discriminator, not yet used.
     self._canvases_written = 0
 
     # Counters are plain Python: checkpointed as JSON in a string variable.
     self._saved_counts = tf.Variable("{}", dtype=tf.string, trainable=False)
-    self._checkpoint = tf.train.Checkpoint(counts=self._saved_counts,
-                                           **self._trackables())
-    self._manager = None
-    if workdir is not None:
-      self._manager = tf.train.CheckpointManager(
-          self._checkpoint, os.path.join(workdir, "checkpoints"),
-          max_to_keep=3)
-      if self._manager.restore_or_initialize() is not None:
-        counts = json.loads(self._saved_counts.numpy().decode())
-        for name, state in counts.items():
-          self._counters[name].restore(state)
-      self._learner.publish()
-      if self._discriminator_learner is not None:
-        self._discriminator_learner.publish()
+    self._elapsed = tf.Variable(0.0, dtype=tf.float64, trainable=False)
+    self._checkpoint = tf.train.Checkpoint(
+        counts=self._saved_counts, elapsed_seconds=self._elapsed,
+        **self._trackables())
+    if self._resume is not None:
+      self._checkpointer.restore(self._checkpoint, self._resume.prefix)
+      for name, state in self._resume.counters.items():
+        self._counters[name].restore(state)
+    self._learner.publish()
+    if self._discriminator_learner is not None:
+      self._discriminator_learner.publish()
+
+  def _file_logger(self, label: str) -> loggers.Logger:
+    if self._workdir is None:
+      return loggers.NoOpLogger()
+    return loggers.TensorBoardLogger(
+        os.path.join(self._workdir, "tensorboard", label),
+        steps_key="learner_steps")
 
   def _trackables(self) -> Mapping[str, tf.Module]:
     objects = {f"learner_{k}": v for k, v in self._learner.save().items()}
@@ -110,6 +198,21 @@ class SpiralAgent:
       objects.update({f"discriminator_{k}": v for k, v in
                       self._discriminator_learner.save().items()})
     return objects
+
+  @property
+  def resumed_from(self) -> Optional[ResumePoint]:
+    """The checkpoint this agent resumed from, or None."""
+    return self._resume
+
+  @property
+  def elapsed_seconds(self) -> float:
+    """Training wall time so far, over every run of this workdir."""
+    return float(self._elapsed.numpy())
+
+  @property
+  def last_evaluation(self) -> Mapping[str, float]:
+    """The newest held-out numbers (conditional runs), or {}."""
+    return self._last_evaluation
 
   @property
   def policy(self):
@@ -182,24 +285,45 @@ class SpiralAgent:
   def run(self, *, num_steps: Optional[int] = None,
           max_seconds: Optional[float] = None,
           callback: Optional[Callable[["SpiralAgent"], None]] = None,
-          checkpoint_every_seconds: float = 600.0,
-          images_every_seconds: float = 300.0) -> None:
+          checkpoint_every_seconds: float = 300.0,
+          images_every_seconds: float = 300.0,
+          stop: Optional[interrupts.StopRequest] = None,
+          reporter: Optional[progress.ProgressReporter] = None) -> str:
     """Steps until `num_steps` learner steps or `max_seconds` have passed.
 
-    With a workdir, checkpoints and a TensorBoard grid of paintings are
-    written periodically and at the end.
+    Both budgets count from this call. With a workdir, checkpoints and a
+    grid of paintings (plus held-out L2 in conditional runs) are written
+    periodically and when the loop ends. A `stop` request ends the loop
+    after the current step, like a spent budget. An exception (a replay
+    timeout, non-finite numbers) propagates without saving, so the last
+    checkpoint stays the newest.
+
+    Returns:
+      Why the loop ended: "num_steps", "max_seconds" or the stop's reason.
     """
     if num_steps is None and max_seconds is None:
       raise ValueError("Give num_steps, max_seconds or both.")
     start = last_checkpoint = last_images = time.time()
+    elapsed_before = self.elapsed_seconds
     steps = 0
-    while ((num_steps is None or steps < num_steps) and
-           (max_seconds is None or time.time() - start < max_seconds)):
+    while True:
+      if num_steps is not None and steps >= num_steps:
+        reason = "num_steps"
+        break
+      if max_seconds is not None and time.time() - start >= max_seconds:
+        reason = "max_seconds"
+        break
+      if stop is not None and stop.requested:
+        reason = stop.signal_name or "stop requested"
+        break
       self.step()
       steps += 1
+      self._elapsed.assign(elapsed_before + time.time() - start)
       if callback is not None:
         callback(self)
-      if (self._manager is not None and
+      if reporter is not None:
+        reporter.maybe_report(self.progress())
+      if (self._checkpointer is not None and
           time.time() - last_checkpoint > checkpoint_every_seconds):
         self.save()
         last_checkpoint = time.time()
@@ -207,17 +331,32 @@ class SpiralAgent:
           time.time() - last_images > images_every_seconds):
         self.log_samples()
         last_images = time.time()
-    if self._manager is not None:
+    if self._checkpointer is not None:
       self.save()
       self.log_samples()
+    if reporter is not None:
+      reporter.report(self.progress())
+    return reason
+
+  def progress(self) -> progress.Progress:
+    """Counts and rates for the console's progress line."""
+    counts = self.counts
+    return progress.Progress(
+        learner_steps=int(counts.get("learner_steps", 0)),
+        frames=int(counts.get("actor_steps", 0) *
+                   self._config.num_envs_per_actor),
+        elapsed_seconds=self.elapsed_seconds,
+        episode_return=self._learner.last_metrics.get("episode_return"),
+        l2_ratio=self._last_evaluation.get("l2_ratio_vs_blank"))
 
   def save(self) -> Optional[str]:
-    """Checkpoints networks, optimisers and counters (with a workdir)."""
-    if self._manager is None:
+    """Checkpoints networks, optimisers, counters and elapsed time."""
+    if self._checkpointer is None:
       return None
     self._saved_counts.assign(json.dumps(
         {name: c.save() for name, c in self._counters.items()}))
-    return self._manager.save()
+    return self._checkpointer.save(
+        self._checkpoint, int(self.counts.get("learner_steps", 0)))
 
   def _policy_snapshot(self, seed: int):
     """A copy of the learner's policy with its own sampling seed.
@@ -275,6 +414,26 @@ class SpiralAgent:
     self._image_logger.write({
         "paintings": grid,
         "learner_steps": self.counts.get("learner_steps", 0)})
+    if self._config.conditional:
+      self.evaluate_held_out()
+
+  def evaluate_held_out(self, num: int = 64) -> Mapping[str, float]:
+    """Held-out L2 and its ratio to the blank canvas's, logged and kept."""
+    train, held_out = self._builder.datasets
+    pool = held_out if held_out is not None else train
+    targets = pool.images[:num]
+    if self._blank_l2 is None:
+      blank = self._environment.reset().observation["canvas"][:1]
+      self._blank_l2 = evaluation.mean_l2(
+          np.broadcast_to(blank, targets.shape), targets)
+    l2 = self.evaluate(targets).l2
+    self._last_evaluation = {
+        "held_out_l2": l2,
+        "l2_ratio_vs_blank": l2 / max(self._blank_l2, 1e-12)}
+    self._evaluation_logger.write({
+        **self._last_evaluation,
+        "learner_steps": self.counts.get("learner_steps", 0)})
+    return self._last_evaluation
 
   def baselines(self, targets: np.ndarray, *,
                 seed: int = 0) -> Mapping[str, float]:
@@ -284,6 +443,7 @@ class SpiralAgent:
     return evaluation.baselines(self._environment, targets, actor)
 
   def close(self) -> None:
-    self._image_logger.close()
-    self._throughput_logger.close()
+    for logger in (self._image_logger, self._evaluation_logger,
+                   self._throughput_logger):
+      logger.close()
     self._server.stop()

@@ -36,9 +36,26 @@ DISCRIMINATOR_VARIABLES_TABLE = "discriminator_variables"
 class SpiralBuilder:
   """Makes environments, networks, tables, adders, actors and learners."""
 
-  def __init__(self, experiment: ExperimentConfig):
+  def __init__(self, experiment: ExperimentConfig, *,
+               replay_timeout: Optional[float] = (
+                   replay.timeouts.DEFAULT_TIMEOUT_SECONDS),
+               prefetch: int = 0):
+    """Makes a builder.
+
+    Args:
+      experiment: the run's configuration.
+      replay_timeout: seconds any wait on replay may block before the run
+        stops with `ReplayTimeoutError` (None: forever).
+      prefetch: learner batches assembled ahead of time (0 in a single
+        process, where the learner waits for its own actor).
+    """
+    if replay_timeout is not None and not replay_timeout > 0:
+      raise ValueError(
+          f"replay_timeout must be > 0 seconds or None, got {replay_timeout!r}.")
     self._experiment = experiment
     self._config = experiment.agent
+    self._replay_timeout = replay_timeout
+    self._prefetch = prefetch
 
   @property
   def experiment(self) -> ExperimentConfig:
@@ -149,22 +166,23 @@ class SpiralBuilder:
             final_observation_keys=("canvas",) if uses_d else (),
             final_episode_keys=(("target",) if uses_d and
                                 self._config.conditional else ()),
-            observation_transform=episodes.encode_observation)
+            observation_transform=episodes.encode_observation,
+            timeout=self._replay_timeout)
         for _ in range(num_envs)
     ]
 
   def _dataset_iterator(self, client: reverb.Client, table: str,
-                        batch_size: int):
-    dataset = reverb.TrajectoryDataset.from_table_signature(
-        client.server_address, table,
-        max_in_flight_samples_per_worker=2 * batch_size)
-    return iter(dataset.batch(batch_size, drop_remainder=True).prefetch(1))
+                        batch_size: int) -> replay.ReplayBatches:
+    return replay.ReplayBatches(client, table, batch_size=batch_size,
+                                timeout=self._replay_timeout,
+                                prefetch=self._prefetch)
 
   def variable_source(self, client: reverb.Client) -> replay.ReverbVariableSource:
     tables = {"policy": POLICY_VARIABLES_TABLE}
     if self._config.uses_discriminator:
       tables["discriminator"] = DISCRIMINATOR_VARIABLES_TABLE
-    return replay.ReverbVariableSource(client, tables)
+    return replay.ReverbVariableSource(client, tables,
+                                       timeout=self._replay_timeout)
 
   # Workers.
 

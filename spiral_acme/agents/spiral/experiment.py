@@ -6,7 +6,8 @@ alike.
 """
 
 import dataclasses
-from typing import Optional
+import enum
+from typing import Any, Dict, Optional
 
 from spiral_acme.agents.spiral import config as config_lib
 from spiral_acme.datasets import DatasetConfig
@@ -68,7 +69,21 @@ class ExperimentConfig:
     if self.num_held_out < 0:
       raise ValueError(f"num_held_out must be >= 0, got {self.num_held_out}.")
 
+  def to_dict(self) -> Dict[str, Any]:
+    """The whole configuration as JSON-ready values (enums by value)."""
+    return _jsonable(dataclasses.asdict(self))
+
   @property
   def num_actions(self) -> int:
     """Actions per episode (the environment's LAST step takes none)."""
     return self.environment.episode_length - 1
+
+
+def _jsonable(value: Any) -> Any:
+  if isinstance(value, dict):
+    return {key: _jsonable(item) for key, item in value.items()}
+  if isinstance(value, (list, tuple)):
+    return [_jsonable(item) for item in value]
+  if isinstance(value, enum.Enum):
+    return value.value
+  return value

@@ -6,6 +6,7 @@ serves the module's variables and checkpoint state.
 """
 
 import abc
+import math
 import time
 from typing import Any, Iterator, List, Mapping, Optional
 
@@ -17,6 +18,10 @@ from spiral_acme import core
 from spiral_acme import counting
 from spiral_acme import loggers
 from spiral_acme.replay import VariablePublisher
+
+
+class NonFiniteError(FloatingPointError):
+  """A learner step produced a NaN or infinite metric or weight."""
 
 
 class PublishingLearner(core.Learner):
@@ -46,6 +51,9 @@ class PublishingLearner(core.Learner):
     self._counter = counter or counting.Counter()
     self._logger = logger or loggers.NoOpLogger()
     self._last_metrics: Mapping[str, float] = {}
+    self._all_finite = tf.function(lambda: tf.reduce_all(
+        [tf.reduce_all(tf.math.is_finite(v))
+         for v in self._module.trainable_variables]))
     self.publish()
 
   @abc.abstractmethod
@@ -70,13 +78,30 @@ class PublishingLearner(core.Learner):
     return self._last_metrics
 
   def step(self) -> None:
+    """One update; raises NonFiniteError (publishing nothing) on NaN/inf."""
     start = time.time()
     metrics = self._update(next(self._iterator))
+    values = {k: float(v.numpy()) for k, v in metrics.items()}
+    self._check_finite(values)
     self.publish()
     counts = self._counter.increment(**self._step_counts())
-    self._last_metrics = {k: float(v.numpy()) for k, v in metrics.items()}
+    self._last_metrics = values
     self._logger.write({**self._last_metrics, **counts,
                         "step_seconds": time.time() - start})
+
+  def _check_finite(self, metrics: Mapping[str, float]) -> None:
+    step = self._counter.get_counts().get(self._counter.get_steps_key(), 0) + 1
+    for key, value in metrics.items():
+      if not math.isfinite(value):
+        raise NonFiniteError(
+            f"{self._name} learner step {step}: {key} is {value}; stopping "
+            "before anything non-finite is published or saved (the last "
+            "checkpoint stays). Lower the learning rate or check the data.")
+    if not bool(self._all_finite()):
+      raise NonFiniteError(
+          f"{self._name} learner step {step}: the {self._name} weights hold "
+          "NaN or infinite values; stopping before they are published or "
+          "saved (the last checkpoint stays). Lower the learning rate.")
 
   def get_variables(self, names: List[str]) -> List[List[np.ndarray]]:
     for name in names:
