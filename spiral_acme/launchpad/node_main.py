@@ -69,6 +69,10 @@ def main(argv) -> int:
 
   with open(argv[1], "rb") as f:
     node = pickle.load(f)
+  try:
+    control.ready(name, os.getpid())  # nodes.json: "starting" -> "running".
+  except Exception:  # pylint: disable=broad-except
+    logging.exception("Could not report to the supervisor.")
   outcome = {"code": 1}
 
   def run() -> None:

@@ -73,6 +73,9 @@ class _Control:
   def stop(self, caller: str) -> None:
     self._supervisor.request_stop(f"lp.stop() called by {caller}")
 
+  def ready(self, name: str, pid: int) -> None:
+    self._supervisor.mark_running(name, pid)
+
 
 def tail(path: str, lines: int = _LOG_TAIL_LINES) -> str:
   """The last `lines` lines of a text file ('' if it does not exist)."""
@@ -201,9 +204,18 @@ class ProcessProgram:
           env=self._environment(child), cwd=os.getcwd(),
           start_new_session=True)  # Ctrl-C reaches only the supervisor.
     child.restart_at = None
-    child.status.pid = child.process.pid
-    child.status.state = status_lib.RUNNING
-    child.status.exit_code = None
+    with self._lock:
+      child.status.pid = child.process.pid
+      child.status.state = status_lib.STARTING
+      child.status.exit_code = None
+
+  def mark_running(self, name: str, pid: int) -> None:
+    """A node reports that it handles SIGTERM and is about to run."""
+    with self._lock:
+      for child in self._children:
+        if (child.node.name == name and child.status.pid == pid
+            and child.status.state == status_lib.STARTING):
+          child.status.state = status_lib.RUNNING
 
   # Supervising.
 
@@ -250,14 +262,17 @@ class ProcessProgram:
         child.status.restarts += 1
         self._spawn(child)
         continue
-      if child.process is None or child.status.state != status_lib.RUNNING:
+      if child.process is None or child.status.state not in (
+          status_lib.STARTING, status_lib.RUNNING):
         continue
       code = child.process.poll()
       if code is None:
         continue
-      child.status.exit_code = code
+      with self._lock:
+        child.status.exit_code = code
       if code == 0:
-        child.status.state = status_lib.FINISHED
+        with self._lock:
+          child.status.state = status_lib.FINISHED
         logging.info("%s finished.", child.node.name)
         if child.node.name in self._done_names or child.group in self._done_names:
           self.request_stop(f"{child.node.name} finished")
@@ -290,7 +305,8 @@ class ProcessProgram:
     for stage in self._stages:
       running = [c for c in stage if c.alive()]
       for child in running:
-        child.status.state = status_lib.STOPPING
+        with self._lock:
+          child.status.state = status_lib.STOPPING
         child.process.send_signal(signal.SIGTERM)
       self._write_status("stopping")
       deadline = time.monotonic() + self._grace
@@ -321,7 +337,8 @@ class ProcessProgram:
         state=program_state, supervisor_pid=os.getpid())
 
   def statuses(self) -> List[status_lib.NodeStatus]:
-    return [status_lib.NodeStatus(**vars(c.status)) for c in self._children]
+    with self._lock:
+      return [status_lib.NodeStatus(**vars(c.status)) for c in self._children]
 
   @property
   def workdir(self) -> str:
