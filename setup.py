@@ -80,7 +80,8 @@ setuptools.setup(
         "tqdm",
     ],
     extras_require={
-        "test": ["pytest", "pytest-xdist"],
+        # Ray runs the `ray` launch type's tests (tests/launchpad/test_ray.py).
+        "test": ["pytest", "pytest-xdist", "ray==2.60.0", "pyarrow<18"],
         "ray": ["ray==2.60.0", "pyarrow<18"],
     },
 )

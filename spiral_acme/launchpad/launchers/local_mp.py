@@ -36,6 +36,7 @@ from spiral_acme.launchpad.courier import grpc_transport
 from spiral_acme.launchpad.launchers import grpc_runtime
 from spiral_acme.launchpad.launchers import restart_policy as restart_lib
 from spiral_acme.launchpad.launchers import status as status_lib
+from spiral_acme.launchpad.launchers import stop_order as stop_order_lib
 from spiral_acme.launchpad.nodes import base
 
 _POLL_SECONDS = 0.1
@@ -137,16 +138,8 @@ class ProcessProgram:
     self._control_address = f"127.0.0.1:{runtime_lib.free_port()}"
 
   def _stop_stages(self, stop_order: Sequence[str]) -> List[List[_Child]]:
-    groups = list(self._program.groups)
-    unknown = [g for g in stop_order if g not in groups]
-    if unknown:
-      logging.info("stop_order names groups not in the program: %s", unknown)
-    replay = [g for g in groups
-              if any(n.serves_reverb for n in self._program.groups[g])]
-    first = [g for g in stop_order if g in groups and g not in replay]
-    middle = [g for g in groups if g not in first and g not in replay]
-    return [[c for c in self._children if c.group == g]
-            for g in first + middle + replay]
+    return [[c for c in self._children if c.group == group] for group in
+            stop_order_lib.group_stop_order(self._program, stop_order)]
 
   # Starting.
 
