@@ -70,6 +70,10 @@ setuptools.setup(
         "dm-env",
         "dm-tree",
         "absl-py",
+        # spiral_acme.launchpad: Courier RPC and node pickles (both also come
+        # with TensorFlow / TensorFlow Probability).
+        "grpcio",
+        "cloudpickle",
         "numpy<2",
         # tensorflow_hub imports pkg_resources, removed in setuptools 81.
         "setuptools<81",
