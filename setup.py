@@ -70,6 +70,10 @@ setuptools.setup(
         "dm-env",
         "dm-tree",
         "absl-py",
+        # spiral_acme.launchpad: Courier RPC and node pickles (both also come
+        # with TensorFlow / TensorFlow Probability).
+        "grpcio",
+        "cloudpickle",
         "numpy<2",
         # tensorflow_hub imports pkg_resources, removed in setuptools 81.
         "setuptools<81",
@@ -80,7 +84,8 @@ setuptools.setup(
         "tqdm",
     ],
     extras_require={
-        "test": ["pytest", "pytest-xdist"],
+        # Ray runs the `ray` launch type's tests (tests/launchpad/test_ray.py).
+        "test": ["pytest", "pytest-xdist", "ray==2.60.0", "pyarrow<18"],
         "ray": ["ray==2.60.0", "pyarrow<18"],
     },
 )

@@ -1,0 +1,1 @@
+"""Courier: calling a node's Python methods from other nodes."""

@@ -1,0 +1,1 @@
+"""Launchers: run a Program with threads, processes or Ray actors."""

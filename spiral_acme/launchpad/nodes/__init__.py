@@ -1,0 +1,1 @@
+"""Node kinds of a program graph."""

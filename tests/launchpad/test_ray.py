@@ -1,0 +1,66 @@
+"""ray: nodes as Ray actors on a local Ray instance bound to 127.0.0.1."""
+
+import json
+import os
+import signal
+import sys
+import time
+
+import pytest
+
+import lp_test_nodes
+import spiral_acme.launchpad as lp
+
+ray = pytest.importorskip(
+    "ray", reason="needs ray (pip install -e '.[test]' or '.[ray]')")
+
+pytestmark = pytest.mark.slow  # Starting Ray and its workers takes ~30 s.
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+  ray.init(_node_ip_address="127.0.0.1", include_dashboard=False, num_cpus=2,
+           log_to_driver=False, runtime_env={"env_vars": {
+               "PYTHONPATH": os.pathsep.join(p or os.getcwd()
+                                             for p in sys.path)}})
+  yield
+  ray.shutdown()
+
+
+def _wait_until(predicate, timeout=60.0, what="condition"):
+  deadline = time.monotonic() + timeout
+  while time.monotonic() < deadline:
+    if predicate():
+      return
+    time.sleep(0.1)
+  raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_program_runs_as_ray_actors(local_ray, tmp_path):
+  del local_ray
+  out = tmp_path / "report.json"
+  running = lp.launch(lp_test_nodes.make_program(str(out)), lp.LaunchType.RAY,
+                      stop_when_done=["consumer"], grace_period_seconds=5,
+                      resources={"counter": {"num_cpus": 0}})
+  assert running.wait(timeout=180)
+  report = json.loads(out.read_text())
+  assert report["sum"] == 10 and report["counter"] == 5
+  assert report["double"] == [0, 2, 4]
+  assert report["ping"] == "ping>pong>ping>pong"
+  assert "bad value 42" in report["error"]
+
+
+def test_killed_actor_is_restarted(local_ray):
+  del local_ray
+  program = lp.Program("restart")
+  with program.group("counter"):
+    program.add_node(lp.CourierNode(lp_test_nodes.Counter))
+  running = lp.launch(program, "ray", max_restarts=2, grace_period_seconds=2)
+  try:
+    status = lambda: {s.name: s for s in running.statuses()}["counter_0"]
+    _wait_until(lambda: status().pid is not None, what="counter to start")
+    os.kill(status().pid, signal.SIGKILL)
+    _wait_until(lambda: status().restarts == 1 and status().state == "running",
+                what="restart")
+  finally:
+    running.stop_and_wait()
