@@ -127,6 +127,8 @@ def _verify(prefix: str) -> Optional[str]:
     reader = tf.train.load_checkpoint(prefix)
     for name in reader.get_variable_to_shape_map():
       reader.get_tensor(name)
-  except (tf.errors.OpError, ValueError) as e:
+  # The reader raises IndexError for short reads ("Read less bytes than
+  # requested") and OpErrors or ValueErrors for corrupt files.
+  except (tf.errors.OpError, ValueError, IndexError) as e:
     return _first_line(e)
   return None

@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from spiral_acme import counting
 from spiral_acme import loggers
+from spiral_acme.agents.spiral.publishing_learner import NonFiniteError
 from spiral_acme.agents.spiral.publishing_learner import PublishingLearner
 
 
@@ -34,11 +35,11 @@ class _ListLogger(loggers.Logger):
 class _RegressionLearner(PublishingLearner):
   """Fits a linear layer to y = 2x, one batch per step."""
 
-  def __init__(self, **kwargs):
+  def __init__(self, learning_rate=0.1, **kwargs):
     module = snt.Linear(1, name="regressor")
     module(tf.zeros([1, 1]))
     super().__init__(name="regressor", module=module,
-                     optimizer=snt.optimizers.Adam(0.1), **kwargs)
+                     optimizer=snt.optimizers.Adam(learning_rate), **kwargs)
 
   def _update(self, sample):
     x = tf.constant(sample.data, tf.float32)[:, None]
@@ -90,3 +91,28 @@ def test_restore_copies_weights_and_optimiser_state():
                   fresh.save()["regressor"].variables):
     np.testing.assert_array_equal(a.numpy(), b.numpy())
   assert int(fresh.optimizer.step.numpy()) == 5
+
+
+def test_non_finite_weights_stop_before_publishing():
+  publisher = _FakePublisher()
+  counter = counting.Counter(counting.Counter(), "learner", time_delta=0.0)
+  learner = _RegressionLearner(learning_rate=float("inf"), iterator=_batches(),
+                               publisher=publisher, counter=counter,
+                               logger=None)
+  published_at_start = publisher.calls
+  with pytest.raises(NonFiniteError, match="regressor learner step 1:"):
+    learner.step()
+  assert publisher.calls == published_at_start  # Nothing non-finite left.
+  assert counter.get_counts().get("learner_steps", 0) == 0
+
+
+def test_non_finite_loss_names_the_metric_and_step():
+  class _NanLoss(_RegressionLearner):
+    def _update(self, sample):
+      super()._update(sample)
+      return {"loss": tf.constant(float("nan"))}
+
+  learner = _NanLoss(iterator=_batches(), publisher=None, counter=None,
+                     logger=None)
+  with pytest.raises(NonFiniteError, match="step 1: loss is nan"):
+    learner.step()
