@@ -13,6 +13,7 @@ from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
 flags.DEFINE_integer("canvas_width", 64, "Canvas (and target) width.")
 flags.DEFINE_integer("grid_width", 32, "Stroke end/control grid width.")
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(common)  # --help lists the shared flags too.
 
 
 def make_experiment() -> ExperimentConfig:
