@@ -74,12 +74,11 @@ def find_images_file(path: Union[str, os.PathLike], *, family: Family,
   expected = expected_files(family, split, subset)
   if not os.path.exists(directory):
     raise errors.DataNotFoundError(
-        directory, f"does not exist; expected a {family.value} directory "
-        f"holding {expected}")
+        directory, f"does not exist; expected a directory holding "
+        f"{expected}")
   if not os.path.isdir(directory):
     raise errors.DataNotFoundError(
-        directory, f"is a file; expected a {family.value} directory holding "
-        f"{expected}")
+        directory, f"is a file; expected a directory holding {expected}")
   images_file = _find(directory, names)
   if images_file is None:
     raise errors.DataNotFoundError(
