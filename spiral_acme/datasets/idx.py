@@ -31,7 +31,8 @@ _TYPES = {
 def _read(path: str, size: int = -1) -> tuple[bytes, bool]:
   """(first `size` bytes or all, decompressed; whether the file is gzip)."""
   if not os.path.isfile(path):
-    raise errors.DataNotFoundError(path, "does not exist; expected an IDX file")
+    raise errors.DataNotFoundError(path,
+                                   "does not exist; expected an IDX file")
   with open(path, "rb") as raw:
     compressed = raw.read(2) == _GZIP_MAGIC
     raw.seek(0)
