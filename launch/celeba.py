@@ -17,6 +17,7 @@ flags.DEFINE_string("tfds_name", None,
                     "Read a prepared tfds dataset (e.g. celeb_a_hq/64) "
                     "instead of an image folder.")
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(common)  # --help lists the shared flags too.
 
 
 def make_experiment() -> ExperimentConfig:

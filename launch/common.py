@@ -18,6 +18,8 @@ import spiral_acme  # noqa: E402  pylint: disable=g-import-not-at-top,unused-imp
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
+import errors  # noqa: E402  pylint: disable=g-bad-import-order
+from spiral_acme import datasets  # noqa: E402
 from spiral_acme import hub  # noqa: E402
 from spiral_acme import outputs  # noqa: E402
 from spiral_acme.agents.spiral.agent import SpiralAgent  # noqa: E402
@@ -95,7 +97,11 @@ def run(make_experiment: Callable[[], ExperimentConfig]) -> None:
       raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
     if FLAGS.num_steps is None and FLAGS.max_minutes is None:
       raise app.UsageError("Give --num_steps, --max_minutes or both.")
-    experiment = _with_flag_overrides(make_experiment())
+    # Inputs are checked before anything is started or created.
+    with errors.checking_inputs(data_flag=("data_dir", FLAGS.data_dir)):
+      experiment = _with_flag_overrides(make_experiment())
+      if experiment.dataset is not None:
+        datasets.check_dataset(experiment.dataset)
     name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
     workdir = FLAGS.workdir or os.path.join(
         "runs", f"{name}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
@@ -112,10 +118,11 @@ def run(make_experiment: Callable[[], ExperimentConfig]) -> None:
       samples, targets = agent.sample(FLAGS.num_samples)
       written = outputs.write_samples(
           os.path.join(workdir, "samples"), samples, experiment.environment,
-          targets=targets, canvas_width=FLAGS.sample_canvas_width)
+          targets=targets, canvas_width=FLAGS.sample_canvas_width,
+          overwrite=True)  # A resumed run replaces its earlier set.
       print(f"Samples: {written['grid']}; TensorBoard: "
             f"tensorboard --logdir {os.path.join(workdir, 'tensorboard')}")
     finally:
       agent.close()
 
-  app.run(main)
+  errors.run(main)

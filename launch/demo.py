@@ -19,22 +19,37 @@ import spiral_acme  # noqa: E402  pylint: disable=unused-import
 from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
+import errors  # noqa: E402  pylint: disable=g-bad-import-order
 from spiral_acme import outputs  # noqa: E402
+from spiral_acme import validation  # noqa: E402
 from spiral_acme.agents.spiral import presets  # noqa: E402
 from spiral_acme.agents.spiral.agent import SpiralAgent  # noqa: E402
 
-flags.DEFINE_string("output_dir", "outputs/demo", "Where paintings go.")
-flags.DEFINE_integer("num_steps", 250, "Policy-learner steps.")
-flags.DEFINE_integer("num_samples", 16, "Held-out digits to paint.")
+flags.DEFINE_string("output_dir", "outputs/demo",
+                    "Where paintings go (created if missing); the set an "
+                    "earlier demo wrote there (grid.png, sample_*) is "
+                    "replaced, other files are kept.")
+flags.DEFINE_integer("num_steps", 250, "Policy-learner steps (>= 1).")
+flags.DEFINE_integer("num_samples", 16, "Held-out digits to paint (>= 1).")
 flags.DEFINE_integer("display_scale", 8,
                      "Enlarge the 16x16 paintings by this factor in the PNG "
-                     "grid and GIFs.")
-flags.DEFINE_integer("seed", 0, "Seed of the run.")
+                     "grid and GIFs (>= 1).")
+flags.DEFINE_integer("seed", 0, "Seed of the run (>= 0).")
 FLAGS = flags.FLAGS
 
 
 def main(argv):
-  del argv
+  with errors.checking_inputs():
+    if len(argv) > 1:
+      raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    validation.positive_int("num_steps", FLAGS.num_steps)
+    validation.positive_int("num_samples", FLAGS.num_samples)
+    validation.positive_int("display_scale", FLAGS.display_scale)
+    validation.non_negative_int("seed", FLAGS.seed)
+    if os.path.exists(FLAGS.output_dir) and not os.path.isdir(
+        FLAGS.output_dir):
+      raise errors.FlagError("output_dir", FLAGS.output_dir,
+                             "is a file; expected a directory")
   experiment = presets.tiny_digits(seed=FLAGS.seed)
   agent = SpiralAgent(experiment, log_every_seconds=15.0)
   try:
@@ -51,7 +66,7 @@ def main(argv):
     samples, targets = agent.sample(FLAGS.num_samples)
     written = outputs.write_samples(
         FLAGS.output_dir, samples, experiment.environment, targets=targets,
-        display_scale=FLAGS.display_scale)
+        display_scale=FLAGS.display_scale, overwrite=True)
     print(f"Wrote {written['grid']} and {len(samples)} SVGs, GIFs and "
           f"action JSONs in {FLAGS.output_dir}.")
   finally:
@@ -59,4 +74,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-  app.run(main)
+  errors.run(main)

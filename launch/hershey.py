@@ -11,6 +11,7 @@ from spiral_acme.datasets import DatasetConfig
 from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
 
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(common)  # --help lists the shared flags too.
 
 
 def make_experiment() -> ExperimentConfig:

@@ -13,6 +13,7 @@ from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
 flags.DEFINE_enum("family", "mnist", ["mnist", "emnist", "kmnist"],
                   "Which IDX dataset is in --data_dir.")
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(common)  # --help lists the shared flags too.
 
 
 def make_experiment() -> ExperimentConfig:

@@ -7,10 +7,16 @@ Writes a PNG grid, a stroke-by-stroke GIF, the SVG and a JSON of the actions
 of every sample into --output_dir. Conditional policies paint targets from
 --dataset (with --data_dir for local copies). --canvas_width re-renders the
 same stroke programs at another resolution.
+
+Every flag is checked before anything is loaded or written; a bad one is
+reported in one line (`sample.py: error: num_samples=0: expected ...`, exit
+2). An --output_dir that holds an earlier set is refused unless --overwrite,
+so a folder never mixes two runs' paintings.
 """
 
 import os
 import sys
+from typing import Optional
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -20,26 +26,52 @@ from absl import flags  # noqa: E402
 import numpy as np  # noqa: E402
 import tqdm  # noqa: E402
 
+import errors  # noqa: E402  pylint: disable=g-bad-import-order
 from spiral_acme import hub  # noqa: E402
 from spiral_acme import outputs  # noqa: E402
 from spiral_acme import painting  # noqa: E402
+from spiral_acme import validation  # noqa: E402
 from spiral_acme.agents.spiral.acting import SpiralActor  # noqa: E402
+from spiral_acme.datasets import check_dataset  # noqa: E402
 from spiral_acme.datasets import DatasetConfig  # noqa: E402
 from spiral_acme.datasets import load_dataset  # noqa: E402
 from spiral_acme.environments.batched import BatchedEnvironment  # noqa: E402
 from spiral_acme.environments.libmypaint_config import LibMyPaintConfig  # noqa: E402,E501
+from spiral_acme.environments.libmypaint_config import MIN_CANVAS_WIDTH  # noqa: E402,E501
 
-flags.DEFINE_string("policy", None, "A SavedModel written by export_policy "
-                    "or a DeepMind TF1 Hub module directory.", required=True)
-flags.DEFINE_integer("num_samples", 16, "Paintings to make.")
-flags.DEFINE_integer("seed", 0, "Seeds the noise samples and targets.")
-flags.DEFINE_string("output_dir", "outputs/samples", "Where files go.")
+# The datasets a conditional policy can take targets from here (EMNIST and
+# tfds need more settings than these flags give).
+_TARGET_DATASETS = ("digits", "hershey", "mnist", "kmnist", "omniglot",
+                    "image_folder")
+# The GIFs hold every stroke's frame at this width in memory.
+_MAX_CANVAS_WIDTH = 2048
+
+flags.DEFINE_string("policy", None,
+                    "Directory of the policy to paint with: a SavedModel "
+                    "written by a training launcher (WORKDIR/policy) or a "
+                    "DeepMind TF1 Hub module directory. Required.")
+flags.DEFINE_integer("num_samples", 16, "Paintings to make (>= 1).")
+flags.DEFINE_integer("seed", 0, "Seeds the noise samples and targets (>= 0).")
+flags.DEFINE_string("output_dir", "outputs/samples",
+                    "Where grid.png and sample_NNN.{svg,json,gif} go "
+                    "(created if missing). A directory already holding such "
+                    "files (an earlier set) is refused unless --overwrite.")
+flags.DEFINE_bool("overwrite", False,
+                  "Replace an earlier set in --output_dir: its grid.png and "
+                  "sample_* files are deleted once the new paintings are "
+                  "made (other files are kept), so the folder never mixes "
+                  "two sets.")
 flags.DEFINE_integer("canvas_width", None,
-                     "Re-render the stroke programs at this width.")
-flags.DEFINE_integer("batch_size", 16, "Environments painted in lock-step.")
-flags.DEFINE_string("dataset", None, "Targets for a conditional policy: a "
-                    "dataset name (digits, hershey, mnist, ...).")
-flags.DEFINE_string("data_dir", None, "Local copy of --dataset.")
+                     "Re-render the stroke programs at this width, "
+                     f"{MIN_CANVAS_WIDTH}..{_MAX_CANVAS_WIDTH} "
+                     "pixels (default: the policy's canvas).")
+flags.DEFINE_integer("batch_size", 16,
+                     "Environments painted in lock-step (>= 1).")
+flags.DEFINE_enum("dataset", None, _TARGET_DATASETS,
+                  "Targets for a conditional policy.")
+flags.DEFINE_string("data_dir", None,
+                    "Local copy of --dataset: MNIST/KMNIST IDX files, "
+                    "Omniglot zips or folders, or an image folder.")
 flags.DEFINE_bool("legacy_move_bug", None,
                   "Override the policy's saved setting of DeepMind's (y, y) "
                   "move defect (on for DeepMind's modules, whose agents "
@@ -47,11 +79,76 @@ flags.DEFINE_bool("legacy_move_bug", None,
 FLAGS = flags.FLAGS
 
 
+def _dataset_config(canvas_width: int = 64,
+                    channels: int = 1) -> DatasetConfig:
+  return DatasetConfig(FLAGS.dataset, path=FLAGS.data_dir,
+                       canvas_width=canvas_width, channels=channels)
+
+
+def _check_policy_flag(path: Optional[str]) -> None:
+  expected = hub.POLICY_EXPECTED
+  if path is None:
+    raise errors.FlagError("policy", path, f"expected {expected}")
+  if not os.path.exists(path):
+    raise errors.FlagError("policy", path,
+                           f"does not exist; expected {expected}")
+  if not os.path.isdir(path):
+    raise errors.FlagError("policy", path, f"is a file, expected {expected}")
+  if hub.policy_kind(path) is None:
+    raise errors.FlagError("policy", path,
+                           f"holds no policy; expected {expected}")
+
+
+def _check_output_dir_flag(path: str) -> None:
+  if os.path.exists(path) and not os.path.isdir(path):
+    raise errors.FlagError("output_dir", path, "is a file; expected a "
+                           "directory (created if missing)")
+  earlier = outputs.sample_files(path)
+  if earlier and not FLAGS.overwrite:
+    raise errors.FlagError(
+        "output_dir", path, f"holds an earlier sample set ({len(earlier)} "
+        f"files: {earlier[0].name}, ...); expected a directory without one "
+        "(--overwrite replaces it)")
+  existing = os.path.abspath(path)
+  while not os.path.exists(existing):
+    existing = os.path.dirname(existing)
+  if not os.access(existing, os.W_OK | os.X_OK):
+    raise errors.FlagError("output_dir", path, f"cannot be written "
+                           f"({existing!r} is read-only); expected a "
+                           "writable directory")
+
+
+def _check_flags() -> None:
+  """Checks every flag before anything is loaded or created."""
+  validation.positive_int("num_samples", FLAGS.num_samples)
+  validation.positive_int("batch_size", FLAGS.batch_size)
+  validation.non_negative_int("seed", FLAGS.seed)
+  if FLAGS.canvas_width is not None:
+    validation.canvas_width("canvas_width", FLAGS.canvas_width,
+                            maximum=_MAX_CANVAS_WIDTH)
+  _check_policy_flag(FLAGS.policy)
+  _check_output_dir_flag(FLAGS.output_dir)
+  if FLAGS.dataset is not None:
+    check_dataset(_dataset_config())
+  elif FLAGS.data_dir is not None:
+    raise errors.FlagError("data_dir", FLAGS.data_dir, "no dataset given; "
+                           "expected --dataset to name what it holds")
+
+
+def _load_policy() -> hub.LoadedPolicy:
+  try:
+    return hub.load_policy(FLAGS.policy)
+  except (ValueError, OSError) as e:
+    raise errors.FlagError("policy", FLAGS.policy,
+                           f"cannot be loaded: {e}") from e
+
+
 def _environment_config(policy: hub.LoadedPolicy) -> LibMyPaintConfig:
   if policy.env_config is None:
-    raise app.UsageError(
-        f"{policy.source} does not say which environment it paints in (it is "
-        "not a hub-configuration DeepMind module nor one of our SavedModels).")
+    raise errors.FlagError(
+        "policy", FLAGS.policy, "does not say which environment it paints "
+        "in; expected one of our SavedModels or a DeepMind module with the "
+        "hub agents' configuration")
   values = dict(policy.env_config)
   if FLAGS.legacy_move_bug is not None:
     values["legacy_move_bug"] = FLAGS.legacy_move_bug
@@ -62,27 +159,27 @@ def _targets(policy: hub.LoadedPolicy, config: LibMyPaintConfig):
   if not policy.spec.conditional:
     return None
   if FLAGS.dataset is None:
-    raise app.UsageError("This policy paints targets: give --dataset (and "
-                         "--data_dir for local copies).")
-  images = load_dataset(DatasetConfig(
-      FLAGS.dataset, path=FLAGS.data_dir, canvas_width=config.canvas_width,
-      channels=config.num_channels)).images
+    raise errors.FlagError(
+        "dataset", None, "this policy paints targets; expected one of "
+        f"{', '.join(_TARGET_DATASETS)} (and --data_dir for local copies)")
+  images = load_dataset(_dataset_config(config.canvas_width,
+                                        config.num_channels)).images
   rng = np.random.default_rng(FLAGS.seed)
   return images[rng.choice(len(images), FLAGS.num_samples)]
 
 
 def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  if FLAGS.num_samples < 1 or FLAGS.batch_size < 1:
-    raise app.UsageError("--num_samples and --batch_size must be >= 1.")
-  policy = hub.load_policy(FLAGS.policy)
-  config = _environment_config(policy)
-  batch = min(FLAGS.batch_size, FLAGS.num_samples)
-  environment = BatchedEnvironment([config.make() for _ in range(batch)])
-  hub.check_compatible(policy, environment.action_spec(),
-                       environment.observation_spec())
-  targets = _targets(policy, config)
+  with errors.checking_inputs(data_flag=("data_dir", FLAGS.data_dir)):
+    if len(argv) > 1:
+      raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+    _check_flags()
+    policy = _load_policy()
+    config = _environment_config(policy)
+    batch = min(FLAGS.batch_size, FLAGS.num_samples)
+    environment = BatchedEnvironment([config.make() for _ in range(batch)])
+    hub.check_compatible(policy, environment.action_spec(),
+                         environment.observation_spec())
+    targets = _targets(policy, config)
   actor = SpiralActor(
       policy, noise_dim=policy.spec.noise_dim,
       rng=np.random.default_rng(FLAGS.seed),
@@ -95,9 +192,10 @@ def main(argv):
   samples = outputs.unbatch(results, FLAGS.num_samples)
   written = outputs.write_samples(FLAGS.output_dir, samples, config,
                                   targets=targets,
-                                  canvas_width=FLAGS.canvas_width)
+                                  canvas_width=FLAGS.canvas_width,
+                                  overwrite=FLAGS.overwrite)
   print(f"Wrote {written['grid']} and {len(samples)} SVG/JSON/GIF files.")
 
 
 if __name__ == "__main__":
-  app.run(main)
+  errors.run(main)

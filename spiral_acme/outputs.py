@@ -3,11 +3,17 @@
 Shared by the demo, the launchers and `launch/sample.py`. With
 `canvas_width` the stroke programs are re-rendered at that resolution (the
 GIF frames too), since an agent's output is a program, not pixels.
+
+A folder never mixes two sample sets: `write_samples` refuses a folder that
+holds an earlier set (`sample_files`), or with `overwrite=True` deletes that
+set first. Other files in the folder are left alone.
 """
 
 import dataclasses
 import json
+import os
 import pathlib
+import re
 from typing import Any, List, Optional, Sequence, Union
 
 import numpy as np
@@ -17,6 +23,10 @@ from spiral_acme.datasets.images import resize
 from spiral_acme.environments import strokes as strokes_lib
 from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
 from spiral_acme.painting import Paintings
+
+
+# The names `write_samples` gives its files; nothing else is ever deleted.
+_SAMPLE_FILE = re.compile(r"^(grid\.png|sample_\d{3,}\.(svg|json|gif))$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,12 +67,40 @@ def _stroke_dict(stroke: strokes_lib.Stroke) -> dict:
   return dataclasses.asdict(stroke)
 
 
+def sample_files(directory: Union[str, os.PathLike]) -> List[pathlib.Path]:
+  """The files of an earlier `write_samples` set in `directory`, sorted.
+
+  Empty when the directory does not exist (or is not a directory).
+  """
+  directory = pathlib.Path(directory)
+  if not directory.is_dir():
+    return []
+  return sorted(p for p in directory.iterdir()
+                if p.is_file() and _SAMPLE_FILE.match(p.name))
+
+
+def _earlier_set(directory: pathlib.Path,
+                 overwrite: bool) -> List[pathlib.Path]:
+  """The earlier set to delete; raises if `directory` may not be used."""
+  if directory.exists() and not directory.is_dir():
+    raise NotADirectoryError(f"{str(directory)!r} is a file; expected a "
+                             "directory for the samples (created if missing).")
+  earlier = sample_files(directory)
+  if earlier and not overwrite:
+    raise FileExistsError(
+        f"{str(directory)!r} holds {len(earlier)} files of an earlier sample "
+        f"set ({earlier[0].name}, ...); expected a directory without them, "
+        "or overwrite=True to replace them.")
+  return earlier
+
+
 def write_samples(directory: Union[str, pathlib.Path],
                   samples: Sequence[Sample], config: LibMyPaintConfig, *,
                   targets: Optional[np.ndarray] = None,
                   canvas_width: Optional[int] = None,
                   display_scale: int = 1,
-                  gifs: bool = True) -> dict:
+                  gifs: bool = True,
+                  overwrite: bool = False) -> dict:
   """Writes `grid.png`, and per sample `sample_i.{svg,json,gif}`.
 
   Args:
@@ -75,9 +113,16 @@ def write_samples(directory: Union[str, pathlib.Path],
     display_scale: enlarge the PNG grid and GIFs by this integer factor
       (nearest neighbour), for small canvases.
     gifs: write one GIF per sample, stroke by stroke.
+    overwrite: delete an earlier sample set in `directory` (its grid.png and
+      sample_* files, nothing else) before writing; without it such a
+      directory is refused.
 
   Returns:
     {"grid": path, "samples": [{"svg", "json", "gif"}...]} of written files.
+
+  Raises:
+    FileExistsError: `directory` holds an earlier set and not `overwrite`.
+    NotADirectoryError: `directory` is a file.
   """
   if not samples:
     raise ValueError("write_samples needs at least one sample.")
@@ -91,7 +136,7 @@ def write_samples(directory: Union[str, pathlib.Path],
     raise ValueError(f"Got {len(targets)} targets for {len(samples)} "
                      "samples; expected one target per sample.")
   directory = pathlib.Path(directory)
-  directory.mkdir(parents=True, exist_ok=True)
+  earlier = _earlier_set(directory, overwrite)  # Checked before rendering.
   if canvas_width is None:
     canvases = np.stack([s.canvas for s in samples])
   else:
@@ -106,6 +151,9 @@ def write_samples(directory: Union[str, pathlib.Path],
     if shown_targets.shape[1] != width:
       shown_targets = resize(shown_targets, width, width)
     grid = images.pair_grid(shown_targets, canvases)
+  for path in earlier:
+    path.unlink()
+  directory.mkdir(parents=True, exist_ok=True)
   written: dict[str, Any] = {"grid": str(images.save_png(
       directory / "grid.png", enlarge(grid))), "samples": []}
   for i, sample in enumerate(samples):

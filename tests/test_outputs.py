@@ -77,3 +77,26 @@ def test_write_samples_rejects_bad_input(samples, tmp_path):
                           targets=np.zeros((2, 16, 16, 1)))
   with pytest.raises(ValueError, match="display_scale must be an int >= 1"):
     outputs.write_samples(tmp_path, samples, CONFIG, display_scale=0)
+
+
+def test_an_earlier_set_is_refused_or_replaced_never_mixed(samples,
+                                                            tmp_path):
+  outputs.write_samples(tmp_path, samples, CONFIG)
+  (tmp_path / "notes.txt").write_text("mine")
+  assert len(outputs.sample_files(tmp_path)) == 1 + 3 * 5
+  with pytest.raises(FileExistsError, match="16 files of an earlier"):
+    outputs.write_samples(tmp_path, samples[:2], CONFIG)
+  assert len(outputs.sample_files(tmp_path)) == 16  # Untouched.
+  outputs.write_samples(tmp_path, samples[:2], CONFIG, gifs=False,
+                        overwrite=True)
+  assert [p.name for p in outputs.sample_files(tmp_path)] == [
+      "grid.png", "sample_000.json", "sample_000.svg", "sample_001.json",
+      "sample_001.svg"]
+  assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_file_is_not_an_output_directory(samples, tmp_path):
+  (tmp_path / "out").write_text("")
+  with pytest.raises(NotADirectoryError, match="is a file"):
+    outputs.write_samples(tmp_path / "out", samples, CONFIG)
+  assert outputs.sample_files(tmp_path / "out") == []

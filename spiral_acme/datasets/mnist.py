@@ -15,6 +15,7 @@ from typing import Optional, Union
 import numpy as np
 
 from spiral_acme.datasets import dataset
+from spiral_acme.datasets import errors
 from spiral_acme.datasets import idx
 from spiral_acme.datasets import images as images_lib
 
@@ -50,6 +51,68 @@ def _find(directory: str, names: list[str]) -> Optional[str]:
   return None
 
 
+def expected_files(family: Family, split: str = "train",
+                   subset: Optional[str] = None) -> str:
+  """Says which images file a directory must hold, for error messages."""
+  names = _candidates(Family(family), split, "images", subset)
+  return (f"{names[1]} or {names[0]} (labels optional), in the directory or "
+          "its gzip/ folder")
+
+
+def find_images_file(path: Union[str, os.PathLike], *, family: Family,
+                     split: str = "train",
+                     subset: Optional[str] = None) -> str:
+  """Returns the path of the images file of `split` under `path`.
+
+  Raises:
+    DataNotFoundError: `path` is not a directory or holds no such file; the
+      message lists the names looked for.
+  """
+  family = Family(family)
+  directory = os.fspath(path)
+  names = _candidates(family, split, "images", subset)
+  expected = expected_files(family, split, subset)
+  if not os.path.exists(directory):
+    raise errors.DataNotFoundError(
+        directory, f"does not exist; expected a directory holding "
+        f"{expected}")
+  if not os.path.isdir(directory):
+    raise errors.DataNotFoundError(
+        directory, f"is a file; expected a directory holding {expected}")
+  images_file = _find(directory, names)
+  if images_file is None:
+    raise errors.DataNotFoundError(
+        directory, f"holds no {family.value} {split} images; expected "
+        f"{expected} (looked for {', '.join(names)})")
+  return images_file
+
+
+def check_idx_dataset(path: Union[str, os.PathLike], *, family: Family,
+                      split: str = "train",
+                      subset: Optional[str] = None) -> None:
+  """Checks cheaply that `path` holds a readable images file of `split`.
+
+  Finds the file and reads only its IDX header (square uint8 images), so a
+  missing, misnamed or foreign file is reported before any training starts.
+
+  Raises:
+    DataError: naming the directory or the file and what was expected.
+  """
+  images_file = find_images_file(path, family=family, split=split,
+                                 subset=subset)
+  dtype, shape = idx.read_header(images_file)
+  _check_images_layout(images_file, dtype, shape)
+
+
+def _check_images_layout(images_file: str, dtype: np.dtype,
+                         shape: tuple[int, ...]) -> None:
+  if len(shape) != 3 or shape[1] != shape[2]:
+    raise errors.DataError(images_file, f"holds shape {tuple(shape)}; "
+                           "expected square images [N, S, S]")
+  if dtype != np.uint8:
+    raise errors.DataError(images_file, f"holds {dtype}; expected uint8")
+
+
 def load_idx_dataset(path: Union[str, os.PathLike], *,
                      family: Family = Family.MNIST, split: str = "train",
                      canvas_width: int = 64, channels: int = 1,
@@ -72,8 +135,9 @@ def load_idx_dataset(path: Union[str, os.PathLike], *,
     limit: keep only the first `limit` images.
 
   Raises:
-    FileNotFoundError: the directory or its images file is missing; the
+    DataNotFoundError: the directory or its images file is missing; the
       message lists the file names looked for.
+    DataError: a file is damaged or not what was expected; names the file.
   """
   family = Family(family)
   if split not in _SPLIT_STEMS:
@@ -87,34 +151,24 @@ def load_idx_dataset(path: Union[str, os.PathLike], *,
                      f"{family.value}.")
   if limit is not None and limit < 1:
     raise ValueError(f"limit must be positive or None, got {limit}.")
-  directory = os.fspath(path)
-  image_names = _candidates(family, split, "images", subset)
-  if not os.path.isdir(directory):
-    raise FileNotFoundError(
-        f"{family.value} directory {directory!r} does not exist; expected a "
-        f"directory holding {image_names[0]} (or {image_names[1]}).")
-  images_file = _find(directory, image_names)
-  if images_file is None:
-    raise FileNotFoundError(
-        f"No {family.value} {split} images in {directory!r} or its gzip/ "
-        f"folder; expected one of {image_names}.")
+  images_file = find_images_file(path, family=family, split=split,
+                                 subset=subset)
   pixels = idx.read_idx(images_file, limit)
-  if pixels.ndim != 3 or pixels.shape[1] != pixels.shape[2]:
-    raise ValueError(f"{images_file!r} holds shape {pixels.shape}; expected "
-                     "square images [N, S, S].")
-  if pixels.dtype != np.uint8:
-    raise ValueError(f"{images_file!r} holds {pixels.dtype}; expected uint8.")
+  _check_images_layout(images_file, pixels.dtype, pixels.shape)
   if transpose is None:
     transpose = family == Family.EMNIST
   if transpose:
     pixels = pixels.transpose(0, 2, 1)
-  labels_file = _find(directory, _candidates(family, split, "labels", subset))
+  labels_file = _find(os.fspath(path),
+                      _candidates(family, split, "labels", subset))
   labels = None
   if labels_file is not None:
     labels = idx.read_idx(labels_file, limit).astype(np.int64)
     if labels.shape != pixels.shape[:1]:
-      raise ValueError(f"{labels_file!r} holds {labels.shape} labels for "
-                       f"{len(pixels)} images in {images_file!r}.")
+      raise errors.DataError(
+          labels_file, f"holds labels of shape {labels.shape} for "
+          f"{len(pixels)} images in {images_file!r}; expected one label per "
+          "image")
   out = images_lib.to_canvas_images(
       pixels[..., None], canvas_width=canvas_width, channels=channels,
       invert=invert)

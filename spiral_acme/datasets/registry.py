@@ -1,6 +1,7 @@
 """DatasetConfig and load_dataset: every dataset by name, cached per process.
 
     config = DatasetConfig("digits", canvas_width=64)
+    check_dataset(config)  # Cheap: raises DataError before any work.
     rest, targets = load_dataset(config).split(20, seed=0)
 
 Ink convention when `invert` is None: the MNIST family and scikit-learn digits
@@ -16,6 +17,7 @@ from typing import Callable, Optional, Sequence
 
 from spiral_acme.datasets import dataset
 from spiral_acme.datasets import digits
+from spiral_acme.datasets import errors
 from spiral_acme.datasets import hershey
 from spiral_acme.datasets import image_folder
 from spiral_acme.datasets import images as images_lib
@@ -100,15 +102,12 @@ class DatasetConfig:
                                    or self.limit < 1):
       raise ValueError(f"limit must be a positive int or None, got "
                        f"{self.limit!r}.")
-    if name in _EMBEDDED and self.path is not None:
-      raise ValueError(f"{name.value!r} is embedded and takes no path; got "
-                       f"path={self.path!r}.")
-    if name not in _EMBEDDED + (DatasetName.TFDS,) and not self.path:
-      raise ValueError(f"{name.value!r} needs path= pointing at the local "
-                       "copy of the data.")
     if name in _SPLITS and self.split not in _SPLITS[name]:
       raise ValueError(f"split for {name.value!r} must be one of "
                        f"{_SPLITS[name]}, got {self.split!r}.")
+    if name in _EMBEDDED and self.path is not None:
+      raise errors.DataError(self.path, f"{name.value!r} is embedded in the "
+                             "package and reads no files; expected no path")
     self._check_only_for("emnist_subset", DatasetName.EMNIST)
     self._check_only_for("transpose", *_IDX)
     self._check_only_for("tfds_name", DatasetName.TFDS)
@@ -119,12 +118,33 @@ class DatasetConfig:
                        f"{mnist.EMNIST_SUBSETS}, got {self.emnist_subset!r}.")
     if name == DatasetName.TFDS and not self.tfds_name:
       raise ValueError("'tfds' needs tfds_name=, e.g. 'mnist'.")
+    if name not in _EMBEDDED + (DatasetName.TFDS,) and not self.path:
+      raise errors.DataNotFoundError(
+          None, f"no path given; {name.value!r} reads a local copy: "
+          f"expected {expected_source(self)}")
 
   def _check_only_for(self, field: str, *names: DatasetName) -> None:
     if getattr(self, field) is not None and self.name not in names:
       raise ValueError(
           f"{field}={getattr(self, field)!r} applies only to "
           f"{[n.value for n in names]}, not {self.name.value!r}.")
+
+
+def expected_source(config: DatasetConfig) -> str:
+  """Says what `config.path` must hold, for messages ("a directory ...")."""
+  name = config.name
+  if name in _EMBEDDED:
+    return "no path (the data is embedded in the package)"
+  if name in _IDX:
+    return "a directory holding " + mnist.expected_files(
+        _IDX[name], config.split, config.emnist_subset)
+  if name == DatasetName.OMNIGLOT:
+    return omniglot.expected_files(config.split)
+  if name == DatasetName.IMAGE_FOLDER:
+    return ("a directory holding image files "
+            f"({'/'.join(image_folder.IMAGE_EXTENSIONS)})")
+  return (f"a tfds data_dir holding the prepared dataset {config.tfds_name!r} "
+          "(tfds's default data_dir when no path is given)")
 
 
 def _invert(config: DatasetConfig, polarity: images_lib.Polarity) -> bool:
@@ -176,11 +196,59 @@ _LOADERS = {DatasetName.DIGITS: _digits, DatasetName.HERSHEY: _hershey,
             DatasetName.IMAGE_FOLDER: _image_folder, DatasetName.TFDS: _tfds}
 
 
+def _check_nothing(config: DatasetConfig) -> None:
+  del config  # Embedded data ships with the package.
+
+
+def _check_idx(c: DatasetConfig) -> None:
+  mnist.check_idx_dataset(c.path, family=_IDX[c.name], split=c.split,
+                          subset=c.emnist_subset)
+
+
+def _check_omniglot(c: DatasetConfig) -> None:
+  omniglot.check_omniglot(c.path, split=c.split)
+
+
+def _check_image_folder(c: DatasetConfig) -> None:
+  image_folder.check_image_folder(c.path)
+
+
+def _check_tfds(c: DatasetConfig) -> None:
+  tfds_source.check_tfds(c.tfds_name, data_dir=c.path)
+
+
+_CHECKS: dict[DatasetName, Callable[[DatasetConfig], None]]
+_CHECKS = {DatasetName.DIGITS: _check_nothing,
+           DatasetName.HERSHEY: _check_nothing,
+           **{n: _check_idx for n in _IDX},
+           DatasetName.OMNIGLOT: _check_omniglot,
+           DatasetName.IMAGE_FOLDER: _check_image_folder,
+           DatasetName.TFDS: _check_tfds}
+
+
+def check_dataset(config: DatasetConfig) -> None:
+  """Checks cheaply that the data `config` names is there and readable.
+
+  Meant to run before any work starts (a server, a workdir): it looks for
+  the expected files and reads a header, a zip directory or one image, not
+  the whole dataset. Embedded datasets always pass.
+
+  Raises:
+    DataError: naming the path (or the one bad file in it) and what was
+      expected there; a DataNotFoundError (also a FileNotFoundError) when
+      something is missing.
+  """
+  _CHECKS[config.name](config)
+
+
 @functools.lru_cache(maxsize=8)
 def load_dataset(config: DatasetConfig) -> dataset.ImageDataset:
   """Loads the dataset `config` names; cached in memory for this process.
 
   The returned images are read-only, so sharing the cached copy is safe.
+
+  Raises:
+    DataError: the data is missing or damaged (see `check_dataset`).
   """
   ds = _LOADERS[config.name](config)
   if config.limit is not None and len(ds) > config.limit:

@@ -14,6 +14,7 @@ from typing import Optional, Union
 import numpy as np
 
 from spiral_acme.datasets import dataset
+from spiral_acme.datasets import errors
 from spiral_acme.datasets import image_folder
 from spiral_acme.datasets import images as images_lib
 
@@ -39,6 +40,41 @@ def _image_key(features) -> str:
   return "image" if "image" in keys else keys[0]
 
 
+def _not_prepared(name: str) -> str:
+  """Says what a data_dir lacks when `name` is not prepared in it."""
+  base = name.split("/")[0].split(":")[0]
+  return (f"does not hold the prepared tfds dataset {name!r}; expected "
+          f"{name.split(':')[0]}/<version>/dataset_info.json there (prepare "
+          f"it once with `tfds build {base} --data_dir=...` where a download "
+          "is possible)")
+
+
+def check_tfds(name: str, *,
+               data_dir: Optional[Union[str, os.PathLike]] = None) -> None:
+  """Checks that `data_dir` holds the prepared dataset `name`, reading none.
+
+  Raises:
+    DataNotFoundError: `data_dir` is missing or the dataset is not prepared
+      there (tfds's default data_dir when None).
+    ValueError: tfds does not know `name`.
+  """
+  import spiral_acme  # pylint: disable=g-import-not-at-top,unused-import
+  import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+  data_dir = None if data_dir is None else os.fspath(data_dir)
+  if data_dir is not None and not os.path.isdir(data_dir):
+    raise errors.DataNotFoundError(
+        data_dir, ("is a file" if os.path.exists(data_dir) else
+                   "does not exist") + "; expected a tfds data_dir holding "
+        f"the prepared dataset {name!r}")
+  try:
+    builder = tfds.builder(name, data_dir=data_dir)
+  except tfds.core.registered.DatasetNotFoundError as e:
+    raise ValueError(f"tfds does not know the dataset {name!r}.") from e
+  if not builder.is_prepared():
+    raise errors.DataNotFoundError(builder.data_dir_root,
+                                   _not_prepared(name))
+
+
 def load_tfds(name: str, *, data_dir: Optional[Union[str, os.PathLike]] = None,
               split: str = "train", canvas_width: int = 64,
               channels: int = 1, invert: Optional[bool] = None,
@@ -55,7 +91,7 @@ def load_tfds(name: str, *, data_dir: Optional[Union[str, os.PathLike]] = None,
     limit: keep only the first `limit` examples.
 
   Raises:
-    FileNotFoundError: the dataset is not prepared in `data_dir`.
+    DataNotFoundError: the dataset is not prepared in `data_dir`.
     ValueError: tfds does not know `name`, or it has no image feature.
   """
   import spiral_acme  # pylint: disable=g-import-not-at-top,unused-import
@@ -71,11 +107,9 @@ def load_tfds(name: str, *, data_dir: Optional[Union[str, os.PathLike]] = None,
   except tfds.core.registered.DatasetNotFoundError as e:
     raise ValueError(f"tfds does not know the dataset {name!r}.") from e
   except AssertionError as e:  # tfds's way of saying "not prepared".
-    raise FileNotFoundError(
-        f"tfds dataset {name!r} is not prepared in data_dir={data_dir!r}; "
-        f"expected {name}/<version>/ there (prepare it once with "
-        f"`tfds build {name} --data_dir=...`, where a download is "
-        f"possible). ({e})") from e
+    raise errors.DataNotFoundError(
+        data_dir or tfds.core.constants.DATA_DIR,
+        f"{_not_prepared(name)} ({e})") from e
   image_key = _image_key(info.features)
   keep_labels = "label" in info.features and isinstance(
       info.features["label"], tfds.features.ClassLabel)

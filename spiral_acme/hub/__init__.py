@@ -13,3 +13,5 @@ from spiral_acme.hub.loaded import LoadedPolicy
 from spiral_acme.hub.saved_model import check_compatible
 from spiral_acme.hub.saved_model import export_policy
 from spiral_acme.hub.saved_model import load_policy
+from spiral_acme.hub.saved_model import POLICY_EXPECTED
+from spiral_acme.hub.saved_model import policy_kind

@@ -137,28 +137,52 @@ def export_policy(policy: policy_lib.SpiralPolicy, path: PathLike,
   return path
 
 
+POLICY_EXPECTED = (
+    "a directory holding either a SavedModel written by export_policy "
+    f"(saved_model.pb and assets/{POLICY_ASSET}) or a DeepMind TF1 Hub "
+    f"module ({', '.join(deepmind.MODULE_FILES)})")
+
+
+def policy_kind(path: PathLike) -> Optional[str]:
+  """"deepmind_hub", "saved_model" or None: what the directory `path` holds.
+
+  Looks at file names only (nothing is read), so callers can check a path
+  before loading anything.
+  """
+  path = pathlib.Path(path)
+  if (path / "tfhub_module.pb").is_file():
+    return "deepmind_hub"
+  if ((path / "saved_model.pb").is_file() and
+      (path / "assets" / POLICY_ASSET).is_file()):
+    return "saved_model"
+  return None
+
+
 def load_policy(path: PathLike) -> loaded_lib.LoadedPolicy:
   """Opens one of our SavedModels or a DeepMind TF1 Hub module directory.
 
   Raises:
-    FileNotFoundError: `path` is neither, naming the files expected.
+    FileNotFoundError: `path` does not exist or holds neither, naming the
+      files expected.
+    NotADirectoryError: `path` is a file.
   """
   path = pathlib.Path(path)
-  expected = (f"either a SavedModel written by export_policy (saved_model.pb "
-              f"and assets/{POLICY_ASSET}) or a DeepMind TF1 Hub module "
-              f"({list(deepmind.MODULE_FILES)})")
+  if not path.exists():
+    raise FileNotFoundError(f"No policy at {str(path)!r}: it does not "
+                            f"exist. Expected {POLICY_EXPECTED}.")
   if not path.is_dir():
-    raise FileNotFoundError(f"No policy at {str(path)!r}: the directory does "
-                            f"not exist. Expected {expected}.")
-  if (path / "tfhub_module.pb").is_file():
+    raise NotADirectoryError(f"{str(path)!r} is a file; expected "
+                             f"{POLICY_EXPECTED}.")
+  kind = policy_kind(path)
+  if kind == "deepmind_hub":
     policy = deepmind.read_deepmind_module(path)
     return loaded_lib.LoadedPolicy.from_policy(
         policy, source=str(path), kind="deepmind_hub",
         env_config=deepmind.hub_env_config(policy.spec))
-  info_path = path / "assets" / POLICY_ASSET
-  if not (path / "saved_model.pb").is_file() or not info_path.is_file():
+  if kind is None:
     raise FileNotFoundError(f"{str(path)!r} is not a policy: expected "
-                            f"{expected}.")
+                            f"{POLICY_EXPECTED}.")
+  info_path = path / "assets" / POLICY_ASSET
   info = json.loads(info_path.read_text())
   if info.get("format") != FORMAT:
     raise ValueError(f"{str(info_path)!r} has format {info.get('format')!r};"

@@ -116,7 +116,7 @@ def test_large_jpeg_uses_reduced_decoding(tmp_path):
 def test_image_folder_errors(tmp_path):
   with pytest.raises(FileNotFoundError, match="does not exist"):
     image_folder.load_image_folder(tmp_path / "absent")
-  with pytest.raises(FileNotFoundError, match="No image files"):
+  with pytest.raises(FileNotFoundError, match="holds no image files"):
     image_folder.load_image_folder(tmp_path)
   (tmp_path / "broken.png").write_bytes(b"not a png")
   with pytest.raises(ValueError, match="broken.png"):

@@ -49,7 +49,7 @@ def test_polarity_by_base_name():
 
 
 def test_unprepared_dataset_is_file_not_found(tmp_path):
-  with pytest.raises(FileNotFoundError, match="not prepared"):
+  with pytest.raises(FileNotFoundError, match="not hold the prepared"):
     tfds_source.load_tfds("mnist", data_dir=tmp_path)
 
 
