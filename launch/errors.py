@@ -116,7 +116,10 @@ def checking_inputs(*, data_flag: Optional[tuple[str, Any]] = None
     raise InputError(str(e)) from e
 
 
-_REPORTED = (InputError, DataError, app.UsageError, flags.Error)
+# Raised in `main` these are the user's input; other flags.Errors (reading a
+# flag before parsing) are bugs and keep their traceback.
+_REPORTED = (InputError, DataError, app.UsageError,
+             flags.IllegalFlagValueError, flags.ValidationError)
 
 
 def report_errors(main: Callable[[Sequence[str]], Any]
