@@ -3,6 +3,12 @@
 A launcher is a few lines: it builds an `ExperimentConfig` for its dataset
 (reading the flags below where it needs to) and calls `run(make_experiment)`.
 Flags live here and in the launchers only; the library takes configs.
+
+Every flag is checked before anything starts: a bad value stops the launcher
+with one line naming the flag, the value and what was expected, and no
+workdir is created. Errors of the run itself (a locked workdir, another
+configuration in it, non-finite numbers, stalled replay) are one line too;
+SPIRAL_ACME_DEBUG=1 shows their tracebacks.
 """
 
 import dataclasses
@@ -19,10 +25,14 @@ from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
 import errors  # noqa: E402  pylint: disable=g-bad-import-order
+from spiral_acme import checkpointing  # noqa: E402
 from spiral_acme import datasets  # noqa: E402
-from spiral_acme import hub  # noqa: E402
-from spiral_acme import outputs  # noqa: E402
-from spiral_acme.agents.spiral.agent import SpiralAgent  # noqa: E402
+from spiral_acme import replay  # noqa: E402
+from spiral_acme import validation  # noqa: E402
+from spiral_acme import workdir as workdir_lib  # noqa: E402
+from spiral_acme.agents.spiral import training  # noqa: E402
+from spiral_acme.agents.spiral.agent import check_single_process  # noqa: E402
+from spiral_acme.agents.spiral.publishing_learner import NonFiniteError  # noqa: E402
 from spiral_acme.agents.spiral.config import RewardType  # noqa: E402
 from spiral_acme.agents.spiral.config import SpiralConfig  # noqa: E402
 from spiral_acme.agents.spiral.experiment import ExperimentConfig  # noqa: E402
@@ -35,8 +45,24 @@ flags.DEFINE_string("workdir", None,
                     "Checkpoints, TensorBoard logs and samples go here "
                     "(default: runs/<launcher>-<time>). An existing workdir "
                     "resumes from its newest checkpoint.")
-flags.DEFINE_integer("num_steps", None, "Policy-learner steps to run.")
-flags.DEFINE_float("max_minutes", None, "Wall-clock budget in minutes.")
+flags.DEFINE_integer("num_steps", None,
+                     "Total policy-learner steps for the workdir (a resumed "
+                     "run trains only what is left).")
+flags.DEFINE_float("max_minutes", None,
+                   "Total training minutes for the workdir (a resumed run "
+                   "trains only what is left).")
+flags.DEFINE_float("checkpoint_every_minutes", 5.0,
+                   "Minutes between checkpoints (also written on Ctrl-C, "
+                   "SIGTERM and at the end).")
+flags.DEFINE_float("images_every_minutes", 5.0,
+                   "Minutes between TensorBoard painting grids and held-out "
+                   "evaluations.")
+flags.DEFINE_float("progress_every_seconds", 30.0,
+                   "Seconds between console progress lines.")
+flags.DEFINE_float("replay_timeout_seconds",
+                   replay.timeouts.DEFAULT_TIMEOUT_SECONDS,
+                   "Longest wait on replay before the run stops with a "
+                   "diagnosis instead of hanging.")
 flags.DEFINE_integer("seed", 0, "Seeds networks, sampling and data splits.")
 flags.DEFINE_enum("task", "generate", ["generate", "reconstruct",
                                        "reconstruct_gan"],
@@ -81,48 +107,66 @@ def agent_config(**overrides) -> SpiralConfig:
 
 
 def _with_flag_overrides(experiment: ExperimentConfig) -> ExperimentConfig:
-  overrides = {name: getattr(FLAGS, name)
-               for name in ("batch_size", "learning_rate", "entropy_cost",
-                            "num_envs_per_actor")
-               if getattr(FLAGS, name) is not None}
+  """Applies the shared agent flags (checked first) to a launcher's config."""
+  overrides = {}
+  for name in ("batch_size", "num_envs_per_actor"):
+    if getattr(FLAGS, name) is not None:
+      overrides[name] = validation.positive_int(name, getattr(FLAGS, name))
+  if FLAGS.learning_rate is not None:
+    overrides["learning_rate"] = validation.finite_positive(
+        "learning_rate", FLAGS.learning_rate)
+  if FLAGS.entropy_cost is not None:
+    overrides["entropy_cost"] = validation.finite_non_negative(
+        "entropy_cost", FLAGS.entropy_cost)
   agent = dataclasses.replace(experiment.agent, **overrides)
-  return dataclasses.replace(experiment, agent=agent, seed=FLAGS.seed)
+  # The episode queue must hold a learner batch plus one round of acting.
+  agent = dataclasses.replace(agent, max_queue_size=max(
+      agent.max_queue_size, agent.batch_size + agent.num_envs_per_actor))
+  return dataclasses.replace(
+      experiment, agent=agent,
+      seed=validation.non_negative_int("seed", FLAGS.seed))
+
+
+def _run_config(name: str) -> training.RunConfig:
+  workdir = FLAGS.workdir or os.path.join(
+      "runs", f"{name}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
+  return training.RunConfig(
+      workdir=workdir, num_steps=FLAGS.num_steps,
+      max_minutes=FLAGS.max_minutes,
+      checkpoint_every_minutes=FLAGS.checkpoint_every_minutes,
+      images_every_minutes=FLAGS.images_every_minutes,
+      progress_every_seconds=FLAGS.progress_every_seconds,
+      replay_timeout_seconds=FLAGS.replay_timeout_seconds,
+      num_samples=FLAGS.num_samples,
+      sample_canvas_width=FLAGS.sample_canvas_width)
+
+
+# Failures of a run that has started, reported in one line (exit status 1).
+_RUN_ERRORS = (workdir_lib.WorkdirError, checkpointing.CheckpointError,
+               NonFiniteError, replay.ReplayTimeoutError)
 
 
 def run(make_experiment: Callable[[], ExperimentConfig]) -> None:
-  """Parses flags, trains, exports the policy and writes final samples."""
+  """Checks every input, then trains, exports the policy and writes samples."""
 
   def main(argv):
     if len(argv) > 1:
       raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-    if FLAGS.num_steps is None and FLAGS.max_minutes is None:
-      raise app.UsageError("Give --num_steps, --max_minutes or both.")
+    name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
     # Inputs are checked before anything is started or created.
     with errors.checking_inputs(data_flag=("data_dir", FLAGS.data_dir)):
+      run_config = _run_config(name)
       experiment = _with_flag_overrides(make_experiment())
+      check_single_process(experiment)
       if experiment.dataset is not None:
         datasets.check_dataset(experiment.dataset)
-    name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
-    workdir = FLAGS.workdir or os.path.join(
-        "runs", f"{name}-{datetime.datetime.now():%Y%m%d-%H%M%S}")
-    agent = SpiralAgent(experiment, workdir=workdir)
     try:
-      agent.run(num_steps=FLAGS.num_steps,
-                max_seconds=(None if FLAGS.max_minutes is None
-                             else 60 * FLAGS.max_minutes))
-      policy_dir = hub.export_policy(agent.policy,
-                                     os.path.join(workdir, "policy"),
-                                     experiment.environment)
-      print(f"Policy: {policy_dir} (paint with launch/sample.py "
-            f"--policy={policy_dir})")
-      samples, targets = agent.sample(FLAGS.num_samples)
-      written = outputs.write_samples(
-          os.path.join(workdir, "samples"), samples, experiment.environment,
-          targets=targets, canvas_width=FLAGS.sample_canvas_width,
-          overwrite=True)  # A resumed run replaces its earlier set.
-      print(f"Samples: {written['grid']}; TensorBoard: "
-            f"tensorboard --logdir {os.path.join(workdir, 'tensorboard')}")
-    finally:
-      agent.close()
+      training.train(experiment, run_config,
+                     print_fn=lambda line: print(line, flush=True))
+    except _RUN_ERRORS as e:
+      if errors.debugging():
+        raise
+      print(f"{name}.py: error: {e}", file=sys.stderr, flush=True)
+      sys.exit(1)
 
   errors.run(main)

@@ -100,9 +100,10 @@ def test_checkpoint_restores_weights_and_optimiser(tmp_path):
     agent.run(num_steps=2, images_every_seconds=1e9)
     saved = _weights(agent.policy)
     saved_iterations = int(agent._learner.optimizer.step.numpy())  # pylint: disable=protected-access
+    saved_slots = [v.numpy().copy() for v in agent._learner.optimizer.variables]  # pylint: disable=protected-access
   finally:
     agent.close()
-  assert os.path.isdir(os.path.join(workdir, "checkpoints"))
+  assert os.path.isdir(os.path.join(workdir, "checkpoints", "step-2"))
   runs = {os.path.basename(p) for p in
           tf.io.gfile.glob(os.path.join(workdir, "tensorboard", "*"))}
   assert {"learner", "throughput", "paintings"} <= runs
@@ -117,6 +118,10 @@ def test_checkpoint_restores_weights_and_optimiser(tmp_path):
     for a, b in zip(saved, _weights(restored.policy)):
       np.testing.assert_array_equal(a, b)
     assert int(restored._learner.optimizer.step.numpy()) == saved_iterations  # pylint: disable=protected-access
+    restored_slots = restored._learner.optimizer.variables  # pylint: disable=protected-access
+    assert len(restored_slots) == len(saved_slots) > 1  # Adam's m and v too.
+    for a, b in zip(saved_slots, restored_slots):
+      np.testing.assert_array_equal(a, b.numpy())
     assert restored.counts["learner_steps"] == 2  # Counters resume too.
     restored.run(num_steps=1, images_every_seconds=1e9)
     assert restored.counts["learner_steps"] == 3

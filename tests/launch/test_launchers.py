@@ -28,7 +28,7 @@ def test_digits_launcher_trains_checkpoints_and_writes_samples(tmp_path):
                 "--batch_size=16", "--num_envs_per_actor=8",
                 "--num_samples=3", f"--workdir={workdir}")
   assert result.returncode == 0, result.stderr[-3000:]
-  assert (workdir / "checkpoints" / "checkpoint").exists()
+  assert (workdir / "checkpoints" / "step-1" / "ckpt.index").exists()
   samples = workdir / "samples"
   assert (samples / "grid.png").exists()
   assert sorted(p.name for p in samples.glob("*.svg")) == [

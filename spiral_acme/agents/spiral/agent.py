@@ -45,6 +45,21 @@ _COUNTS_TENSOR = "counts/.ATTRIBUTES/VARIABLE_VALUE"
 _FIND = object()  # SpiralAgent(resume=...) default: look in the workdir.
 
 
+def check_single_process(experiment: ExperimentConfig) -> None:
+  """Raises ValueError if the schedule of one process cannot run `experiment`.
+
+  The single process acts until a learner batch is queued, so the episode
+  queue must hold a batch plus one round of acting.
+  """
+  config = experiment.agent
+  if config.max_queue_size < config.batch_size + config.num_envs_per_actor:
+    raise ValueError(
+        f"max_queue_size={config.max_queue_size} is too small for a "
+        f"single-process run: it must hold a learner batch plus one round "
+        f"of acting (batch_size + num_envs_per_actor = "
+        f"{config.batch_size + config.num_envs_per_actor}).")
+
+
 @dataclasses.dataclass(frozen=True)
 class ResumePoint:
   """The checkpoint a run resumes from, read before anything is built."""
@@ -100,13 +115,8 @@ class SpiralAgent:
       resume: the `ResumePoint` to restore (or None for none); by default
         the workdir's newest intact checkpoint.
     """
+    check_single_process(experiment)
     config = experiment.agent
-    if config.max_queue_size < config.batch_size + config.num_envs_per_actor:
-      raise ValueError(
-          f"max_queue_size={config.max_queue_size} is too small for a "
-          f"single-process run: it must hold a learner batch plus one round "
-          f"of acting (batch_size + num_envs_per_actor = "
-          f"{config.batch_size + config.num_envs_per_actor}).")
     tf.random.set_seed(experiment.seed)
     self._experiment = experiment
     self._config = config
@@ -178,6 +188,9 @@ class SpiralAgent:
         counts=self._saved_counts, elapsed_seconds=self._elapsed,
         **self._trackables())
     if self._resume is not None:
+      for learner in (self._learner, self._discriminator_learner):
+        if learner is not None:
+          learner.create_optimizer_state()  # So its slots restore too.
       self._checkpointer.restore(self._checkpoint, self._resume.prefix)
       for name, state in self._resume.counters.items():
         self._counters[name].restore(state)

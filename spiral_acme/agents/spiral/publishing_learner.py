@@ -113,13 +113,19 @@ class PublishingLearner(core.Learner):
     """The trackables to checkpoint (restored in place by tf.train)."""
     return {self._name: self._module, "optimizer": self._optimizer}
 
+  def create_optimizer_state(self) -> None:
+    """Creates the optimiser's slots, so a checkpoint can restore them.
+
+    Sonnet creates slots on the first update; a zero-gradient update creates
+    them without moving any weight (a restore then overwrites them all).
+    """
+    trainable = self._module.trainable_variables
+    self._optimizer.apply([tf.zeros_like(v) for v in trainable], trainable)
+
   def restore(self, state: Mapping[str, tf.Module]) -> None:
     """Copies weights and optimiser slots from another learner's `save()`."""
     if len(self._optimizer.variables) < len(state["optimizer"].variables):
-      # Sonnet creates optimiser slots on the first update; a zero-gradient
-      # update creates them without moving any weight (all is overwritten).
-      trainable = self._module.trainable_variables
-      self._optimizer.apply([tf.zeros_like(v) for v in trainable], trainable)
+      self.create_optimizer_state()
     for key in (self._name, "optimizer"):
       mine, theirs = self.save()[key].variables, state[key].variables
       if len(mine) != len(theirs):

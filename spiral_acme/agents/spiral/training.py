@@ -11,7 +11,6 @@ and one restarted after its budget was met says so and exits.
 """
 
 import dataclasses
-import math
 import os
 from typing import Callable, Optional
 
@@ -19,25 +18,11 @@ from spiral_acme import hub
 from spiral_acme import interrupts
 from spiral_acme import outputs
 from spiral_acme import progress
+from spiral_acme import validation
 from spiral_acme import workdir as workdir_lib
 from spiral_acme.agents.spiral import agent as agent_lib
 from spiral_acme.agents.spiral.experiment import ExperimentConfig
-from spiral_acme.environments.libmypaint_config import MIN_CANVAS_WIDTH
 from spiral_acme.replay import timeouts
-
-
-def _check(condition: bool, name: str, value, expected: str) -> None:
-  if not condition:
-    raise ValueError(f"{name}={value!r}: expected {expected}.")
-
-
-def _positive_int(value) -> bool:
-  return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
-def _positive_finite(value) -> bool:
-  return (isinstance(value, (int, float)) and not isinstance(value, bool) and
-          math.isfinite(value) and value > 0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,40 +53,39 @@ class RunConfig:
   sample_canvas_width: Optional[int] = None
 
   def __post_init__(self):
-    _check(isinstance(self.workdir, str) and bool(self.workdir), "workdir",
-           self.workdir, "a directory path")
-    _check(self.num_steps is not None or self.max_minutes is not None,
-           "num_steps", self.num_steps,
-           "a budget: give num_steps, max_minutes or both")
-    _check(self.num_steps is None or _positive_int(self.num_steps),
-           "num_steps", self.num_steps, "an integer >= 1")
-    for name in ("max_minutes", "checkpoint_every_minutes",
-                 "images_every_minutes", "progress_every_seconds",
-                 "replay_timeout_seconds"):
-      value = getattr(self, name)
-      if name == "max_minutes" and value is None:
-        continue
-      _check(_positive_finite(value), name, value, "a finite number > 0")
-    _check(_positive_int(self.num_samples), "num_samples", self.num_samples,
-           "an integer >= 1")
-    _check(self.sample_canvas_width is None or (
-        _positive_int(self.sample_canvas_width) and
-        self.sample_canvas_width >= MIN_CANVAS_WIDTH),
-           "sample_canvas_width", self.sample_canvas_width,
-           f"an integer >= {MIN_CANVAS_WIDTH}")
+    if not (isinstance(self.workdir, str) and self.workdir):
+      raise ValueError(f"workdir={self.workdir!r}: expected a directory path")
+    if self.num_steps is None and self.max_minutes is None:
+      raise ValueError("num_steps=None, max_minutes=None: expected a budget, "
+                       "one or both of them")
+    if self.num_steps is not None:
+      validation.positive_int("num_steps", self.num_steps)
+    if self.max_minutes is not None:
+      validation.finite_positive("max_minutes", self.max_minutes)
+    for name in ("checkpoint_every_minutes", "images_every_minutes",
+                 "progress_every_seconds", "replay_timeout_seconds"):
+      validation.finite_positive(name, getattr(self, name))
+    validation.positive_int("num_samples", self.num_samples)
+    if self.sample_canvas_width is not None:
+      validation.canvas_width("sample_canvas_width", self.sample_canvas_width)
 
 
 def train(experiment: ExperimentConfig, run: RunConfig, *,
           print_fn: Callable[[str], None] = print) -> None:
   """Trains in one process; see the module docstring."""
-  lock = workdir_lib.WorkdirLock(run.workdir, warn=print_fn)
+  # Warnings (a stale lock, a damaged checkpoint) follow the first line,
+  # which says where the run starts from.
+  warnings = []
+  lock = workdir_lib.WorkdirLock(run.workdir, warn=warnings.append)
   lock.acquire()
   try:
     workdir_lib.check_config(run.workdir, experiment.to_dict())
-    resume = agent_lib.find_resume_point(run.workdir, warn=print_fn)
+    resume = agent_lib.find_resume_point(run.workdir, warn=warnings.append)
     if resume is not None:
       print_fn(f"Resuming from {resume.prefix} at learner step "
                f"{resume.learner_steps}")
+    for warning in warnings:
+      print_fn(warning)
     print_fn(f"Building the networks, replay and environments "
              f"(workdir {run.workdir}) ...")
     agent = agent_lib.SpiralAgent(
@@ -162,6 +146,7 @@ def _export(agent: agent_lib.SpiralAgent, experiment: ExperimentConfig,
   samples, targets = agent.sample(run.num_samples)
   written = outputs.write_samples(
       os.path.join(run.workdir, "samples"), samples, experiment.environment,
-      targets=targets, canvas_width=run.sample_canvas_width)
+      targets=targets, canvas_width=run.sample_canvas_width,
+      overwrite=True)  # A resumed run replaces its earlier set.
   print_fn(f"Samples: {written['grid']}; TensorBoard: tensorboard --logdir "
            f"{os.path.join(run.workdir, 'tensorboard')}")
