@@ -6,7 +6,10 @@
 Writes a PNG grid, a stroke-by-stroke GIF, the SVG and a JSON of the actions
 of every sample into --output_dir. Conditional policies paint targets from
 --dataset (with --data_dir for local copies). --canvas_width re-renders the
-same stroke programs at another resolution.
+same stroke programs at another resolution. Policies trained on MuJoCo
+scenes write each scene program as JSON and as a standalone MJCF scene
+(`sample_i.xml`) instead of an SVG; their targets default to
+--dataset=mujoco_scenes.
 """
 
 import os
@@ -28,6 +31,7 @@ from spiral_acme.datasets import DatasetConfig  # noqa: E402
 from spiral_acme.datasets import load_dataset  # noqa: E402
 from spiral_acme.environments.batched import BatchedEnvironment  # noqa: E402
 from spiral_acme.environments.libmypaint_config import LibMyPaintConfig  # noqa: E402,E501
+from spiral_acme.environments import mujoco_scenes_config  # noqa: E402
 
 flags.DEFINE_string("policy", None, "A SavedModel written by export_policy "
                     "or a DeepMind TF1 Hub module directory.", required=True)
@@ -47,26 +51,42 @@ flags.DEFINE_bool("legacy_move_bug", None,
 FLAGS = flags.FLAGS
 
 
-def _environment_config(policy: hub.LoadedPolicy) -> LibMyPaintConfig:
+def _environment_config(policy: hub.LoadedPolicy):
   if policy.env_config is None:
     raise app.UsageError(
         f"{policy.source} does not say which environment it paints in (it is "
         "not a hub-configuration DeepMind module nor one of our SavedModels).")
   values = dict(policy.env_config)
+  if mujoco_scenes_config.is_scene_config_dict(values):
+    return mujoco_scenes_config.MujocoScenesConfig.from_dict(values)
   if FLAGS.legacy_move_bug is not None:
     values["legacy_move_bug"] = FLAGS.legacy_move_bug
   return LibMyPaintConfig.from_dict(values)
 
 
-def _targets(policy: hub.LoadedPolicy, config: LibMyPaintConfig):
+def _dataset_config(config) -> DatasetConfig:
+  if isinstance(config, mujoco_scenes_config.MujocoScenesConfig):
+    # Held-out scenes: a seed the training run's (0..) did not use.
+    return DatasetConfig(
+        "mujoco_scenes", canvas_width=config.canvas_width, channels=3,
+        limit=FLAGS.num_samples, max_objects=config.max_objects,
+        grid_width=config.grid_width, seed=10_000 + FLAGS.seed)
+  return DatasetConfig(
+      FLAGS.dataset, path=FLAGS.data_dir, canvas_width=config.canvas_width,
+      channels=config.num_channels)
+
+
+def _targets(policy: hub.LoadedPolicy, config):
   if not policy.spec.conditional:
     return None
-  if FLAGS.dataset is None:
+  is_scene = isinstance(config, mujoco_scenes_config.MujocoScenesConfig)
+  if is_scene and FLAGS.dataset not in (None, "mujoco_scenes"):
+    raise app.UsageError(f"This policy reconstructs MuJoCo scenes; "
+                         f"--dataset={FLAGS.dataset!r} has no scenes.")
+  if FLAGS.dataset is None and not is_scene:
     raise app.UsageError("This policy paints targets: give --dataset (and "
                          "--data_dir for local copies).")
-  images = load_dataset(DatasetConfig(
-      FLAGS.dataset, path=FLAGS.data_dir, canvas_width=config.canvas_width,
-      channels=config.num_channels)).images
+  images = load_dataset(_dataset_config(config)).images
   rng = np.random.default_rng(FLAGS.seed)
   return images[rng.choice(len(images), FLAGS.num_samples)]
 
@@ -96,7 +116,8 @@ def main(argv):
   written = outputs.write_samples(FLAGS.output_dir, samples, config,
                                   targets=targets,
                                   canvas_width=FLAGS.canvas_width)
-  print(f"Wrote {written['grid']} and {len(samples)} SVG/JSON/GIF files.")
+  kind = "MJCF" if samples[0].scene is not None else "SVG"
+  print(f"Wrote {written['grid']} and {len(samples)} {kind}/JSON/GIF files.")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def random_actions(rng: np.random.Generator, config: MujocoScenesConfig,
   levels = len(config_lib.COLOUR_LEVELS)
   return [dict(flag=1, shape=int(rng.integers(len(config_lib.SHAPES))),
                location=int(cell),
-               size=int(rng.integers(len(config_lib.SIZES))),
+               size=int(rng.integers(len(config_lib.SIZE_FRACTIONS))),
                red=int(rng.integers(levels)), green=int(rng.integers(levels)),
                blue=int(rng.integers(levels)))
           for cell in cells]

@@ -45,7 +45,7 @@ def action_counts(config: MujocoScenesConfig) -> Dict[str, int]:
   """Number of values of each action key, in the action spec's order."""
   return collections.OrderedDict([
       ("flag", 2), ("shape", len(config_lib.SHAPES)),
-      ("location", config.grid_width ** 2), ("size", len(config_lib.SIZES)),
+      ("location", config.grid_width ** 2), ("size", len(config_lib.SIZE_FRACTIONS)),
       *((c, len(config_lib.COLOUR_LEVELS)) for c in COLOURS)])
 
 

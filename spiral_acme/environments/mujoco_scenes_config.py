@@ -22,8 +22,10 @@ from typing import Any, Dict, Mapping, Tuple
 ENVIRONMENT_NAME = "mujoco_scenes"
 
 SHAPES = ("sphere", "box", "cylinder", "capsule")
-# Nominal object sizes in metres (a sphere's radius, a cube's half-side).
-SIZES = (0.06, 0.09, 0.12)
+# Nominal object sizes (a sphere's radius, a cube's half-side) as fractions
+# of a grid cell's width: 0.06, 0.09 and 0.12 m on the default 16x16 grid,
+# so objects span one to two cells whatever the grid.
+SIZE_FRACTIONS = (0.48, 0.72, 0.96)
 # Colour of each of the 4 bins per channel.
 COLOUR_LEVELS = (0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0)
 # The grid covers the floor square [-FLOOR_HALF_WIDTH, FLOOR_HALF_WIDTH]^2.
@@ -105,6 +107,16 @@ class MujocoScenesConfig:
   def max_objects(self) -> int:
     """Objects an episode can place: one per action."""
     return self.episode_length - 1
+
+  @property
+  def cell_width(self) -> float:
+    """Side of a grid cell on the floor, metres."""
+    return 2.0 * FLOOR_HALF_WIDTH / self.grid_width
+
+  @property
+  def sizes(self) -> Tuple[float, ...]:
+    """The size action's nominal sizes in metres."""
+    return tuple(f * self.cell_width for f in SIZE_FRACTIONS)
 
   def cell_centre(self, row: int, col: int) -> Tuple[float, float]:
     """World (x, y) of a grid cell's centre; row 0 is the far (+y) edge."""

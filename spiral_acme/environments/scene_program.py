@@ -36,6 +36,9 @@ CAMERA_FOVY = 40.0
 LIGHT_DIRECTION = (-0.3, 0.4, -1.0)
 LIGHT_DISTANCE = 5.0
 FLOOR_RGBA = (0.55, 0.55, 0.55, 1.0)
+# Re-renders at LARGE_WIDTH pixels or more use a shadow map at least this big.
+LARGE_WIDTH = 256
+LARGE_SHADOW_SIZE = 2048
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,7 +121,7 @@ def make_object(config: MujocoScenesConfig, slot: int, shape: int,
   row, col = divmod(location, config.grid_width)
   x, y = config.cell_centre(row, col)
   name = config_lib.SHAPES[shape]
-  metres = config_lib.SIZES[size]
+  metres = config.sizes[size]
   z = half_height(name, metres) + SLOT_LIFT * slot
   levels = config_lib.COLOUR_LEVELS
   return SceneObject(name, (x, y, z), metres,
@@ -220,16 +223,31 @@ class SceneProgram:
   def from_json(cls, text: str) -> "SceneProgram":
     return cls.from_dict(json.loads(text))
 
+  def _config_at(self, canvas_width: Optional[int]) -> MujocoScenesConfig:
+    """The config at another width: from 256 pixels the shadow map is at
+    least 2048 texels (smaller maps leave acne on spheres there)."""
+    if canvas_width is None or canvas_width == self.config.canvas_width:
+      return self.config
+    shadow_size = self.config.shadow_size
+    if canvas_width >= LARGE_WIDTH:
+      shadow_size = max(shadow_size, LARGE_SHADOW_SIZE)
+    return dataclasses.replace(self.config, canvas_width=canvas_width,
+                               shadow_size=shadow_size)
+
   def to_mjcf(self, canvas_width: Optional[int] = None) -> str:
-    """A standalone MJCF scene (load with `mujoco.MjModel.from_xml_string`)."""
-    width = self.config.canvas_width if canvas_width is None else canvas_width
-    return scene_xml(self.config, width, objects=self.objects)
+    """A standalone MJCF scene (load with `mujoco.MjModel.from_xml_string`).
+
+    At the episode's width (the default) it renders the episode's pixels;
+    `canvas_width` sizes the offscreen buffer for larger renders.
+    """
+    config = self._config_at(canvas_width)
+    return scene_xml(config, config.canvas_width, objects=self.objects)
 
   def render(self, canvas_width: Optional[int] = None) -> np.ndarray:
     """Renders the program at `canvas_width` (default: the episode's)."""
     # pylint: disable-next=g-import-not-at-top
     from spiral_acme.environments import mujoco_rendering
-    width = self.config.canvas_width if canvas_width is None else canvas_width
+    width = self._config_at(canvas_width).canvas_width
     mujoco = mujoco_rendering.import_mujoco()
     model = mujoco.MjModel.from_xml_string(self.to_mjcf(width))
     renderer = mujoco_rendering.CameraRenderer(model, width)
