@@ -83,7 +83,7 @@ def digits64_generate(*, seed: int = 0,
 
 def mujoco_scenes(*, seed: int = 0, max_objects: int = 1,
                   canvas_width: int = 32, grid_width: int = 8,
-                  num_scenes: int = 2000, reward_scale: float = 300.0, empty_canvas_penalty: float = 0.3,
+                  num_scenes: int = 2000, reward_scale: float = 100.0, empty_canvas_penalty: float = 1.0,
                   **agent_overrides) -> ExperimentConfig:
   """Conditional reconstruction of random MuJoCo scenes (SPIRAL section 4.2).
 
