@@ -41,6 +41,8 @@ def make_experiment() -> ExperimentConfig:
       temporal_credit=task.temporal_credit,
       reward_scale=(experiment.agent.reward_scale
                     if FLAGS.task == "reconstruct" else task.reward_scale))
+  policy = dataclasses.replace(policy,
+                               location_keys=presets.SCENE_LOCATION_KEYS)
   return dataclasses.replace(experiment, agent=agent, policy_network=policy,
                              discriminator=discriminator)
 

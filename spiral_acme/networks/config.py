@@ -61,9 +61,8 @@ class PolicyNetworkConfig:
   decoder_residual_blocks: int = 8
   decoder_residual_hidden: int = 32
   decoder_kernel: int = 3
-  # Action keys whose values index a square grid (decoded spatially):
-  # LibMyPaint's stroke points and the MuJoCo scenes' floor cell.
-  location_keys: tuple[str, ...] = ("control", "end", "location")
+  # Action keys whose values index a square grid (decoded spatially).
+  location_keys: tuple[str, ...] = ("control", "end")
 
   def __post_init__(self):
     for name in ("torso_channels", "first_conv_kernel", "strided_conv_kernel",

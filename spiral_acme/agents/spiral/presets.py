@@ -36,7 +36,8 @@ def tiny_digits(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
                                    use_color=False, use_pressure=False),
       dataset=DatasetConfig("digits", canvas_width=16, channels=1),
       agent=dataclasses.replace(agent, **agent_overrides),
-      policy_network=PolicyNetworkConfig.small(),
+      policy_network=PolicyNetworkConfig.small(
+          location_keys=SCENE_LOCATION_KEYS),
       discriminator=DiscriminatorConfig.small(
           mode=DiscriminatorMode.CONDITIONAL),
       num_held_out=64, seed=seed)
@@ -81,6 +82,12 @@ def digits64_generate(*, seed: int = 0,
       num_held_out=256, seed=seed)
 
 
+# Scene policies decode the floor cell with the spatial location decoder
+# (the SPIRAL paper's choice): neighbouring cells share structure, which a
+# plain 64- or 256-way categorical head would have to learn cell by cell.
+SCENE_LOCATION_KEYS = ("control", "end", "location")
+
+
 def mujoco_scenes(*, seed: int = 0, max_objects: int = 1,
                   canvas_width: int = 32, grid_width: int = 8,
                   num_scenes: int = 2000, reward_scale: float = 100.0, empty_canvas_penalty: float = 1.0,
@@ -112,7 +119,8 @@ def mujoco_scenes(*, seed: int = 0, max_objects: int = 1,
                             max_objects=max_objects, grid_width=grid_width,
                             seed=seed),
       agent=dataclasses.replace(agent, **agent_overrides),
-      policy_network=PolicyNetworkConfig.small(),
+      policy_network=PolicyNetworkConfig.small(
+          location_keys=SCENE_LOCATION_KEYS),
       discriminator=DiscriminatorConfig.small(
           mode=DiscriminatorMode.CONDITIONAL),
       num_held_out=64, seed=seed)
