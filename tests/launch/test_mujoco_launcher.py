@@ -1,4 +1,4 @@
-"""launch/mujoco.py trains on scenes and writes MJCF scenes; sample.py too."""
+"""launch/mujoco_scenes.py trains on scenes and writes MJCF scenes; sample.py too."""
 
 import json
 import os
@@ -25,7 +25,7 @@ def _run(script: str, *args: str) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_mujoco_launcher_writes_scene_programs_and_sample_repaints(tmp_path):
   workdir = tmp_path / "run"
-  result = _run("mujoco.py", "--task=reconstruct", "--network=small",
+  result = _run("mujoco_scenes.py", "--task=reconstruct", "--network=small",
                 "--canvas_width=16", "--grid_width=4", "--max_objects=2",
                 "--num_scenes=80", "--num_steps=1", "--batch_size=8",
                 "--num_envs_per_actor=4", "--num_samples=3",
@@ -55,7 +55,7 @@ def test_mujoco_launcher_writes_scene_programs_and_sample_repaints(tmp_path):
 
 
 def test_mujoco_launcher_refuses_generation(tmp_path):
-  result = _run("mujoco.py", "--task=generate", "--num_steps=1",
+  result = _run("mujoco_scenes.py", "--task=generate", "--num_steps=1",
                 f"--workdir={tmp_path}")
   assert result.returncode != 0
   assert "reconstruction only" in result.stderr

@@ -8,7 +8,7 @@ At that scale a random stroke after a move helps a little on average, so the
 agent keeps painting while it learns where to paint.
 
 `mujoco_scenes` reconstructs random 3D scenes of 1..N objects (the scene
-learning test and benchmark, and launch/mujoco.py's default).
+learning test and benchmark, and launch/mujoco_scenes.py's default).
 """
 
 import dataclasses

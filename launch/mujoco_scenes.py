@@ -1,6 +1,6 @@
 """SPIRAL on random MuJoCo scenes: 3D scene reconstruction (no download).
 
-    python launch/mujoco.py --task=reconstruct --network=small \
+    python launch/mujoco_scenes.py --task=reconstruct --network=small \
         --max_objects=1 --max_minutes=30
 
 The agent places objects (shape, floor cell, size, colour) to reconstruct
@@ -8,6 +8,9 @@ target scenes rendered from random scene programs; its samples are written
 as scene-program JSON and standalone MJCF scenes that open in MuJoCo's
 viewer. --task=reconstruct_gan trains against the conditional
 discriminator instead of the L2 reward.
+
+(Not `launch/mujoco.py`: a script's directory comes first on sys.path, so
+that name would shadow the `mujoco` package it imports.)
 """
 
 import dataclasses
