@@ -82,6 +82,9 @@ setuptools.setup(
         "Hershey-Fonts==2.1.0",
         "pillow",
         "tqdm",
+        # 3D scenes (environments/mujoco_scenes.py); renders headless with
+        # the Debian packages scripts/install_system_deps.sh installs.
+        "mujoco==4.0.0",
     ],
     extras_require={
         # Ray runs the `ray` launch type's tests (tests/launchpad/test_ray.py).

@@ -16,7 +16,15 @@ rates use each path's fastest round, and the env's overhead is the median
 over rounds of env time / raw time, which cancels load that drifts between
 rounds. Targets: >= 100 episodes/s/core at 64x64, env within 15% of raw.
 
+MuJoCo scenes (the `mujoco` rows): `MujocoScenes.reset()` / `step()` at 64
+and 128, with and without shadows (default quality otherwise: shadow map
+512, 4x multisampling), over 6-step episodes whose 5 actions all place an
+object (the worst case: a skip renders nothing), and over uniformly random
+actions (half skip). Target: >= 200 placing steps/s/core at 64x64 with
+shadows.
+
 Usage: python benchmarks/env_throughput.py [--repeats 15] [--scale 1.0]
+       python benchmarks/env_throughput.py --mujoco_only  # update those rows
 """
 
 import argparse
@@ -45,6 +53,8 @@ from spiral_acme.environments.libmypaint import COLOUR_LEVELS, PRESSURES
 from spiral_acme.environments.libmypaint import LibMyPaintConfig
 
 RESULTS = pathlib.Path(__file__).parent / "results" / "env_throughput.json"
+MUJOCO_EPISODES = {64: 60, 128: 30}
+TARGET_MUJOCO_STEPS_PER_S = 200.0
 EPISODES = {64: 100, 128: 40, 256: 16}
 INSTRUCTION_EPISODES = 20
 TARGET_EPISODES_PER_S = 100.0
@@ -197,6 +207,68 @@ def instruction_overhead(width, count):
           "env_overhead_vs_raw": round(env / raw - 1, 4)}
 
 
+def _mujoco_episodes(env, count, seed, *, place_only):
+  rng = np.random.default_rng(seed)
+  spec = env.action_spec()
+  steps = env.config.episode_length - 1
+  episodes = []
+  for _ in range(count):
+    actions = []
+    for _ in range(steps):
+      action = {k: int(rng.integers(s.num_values)) for k, s in spec.items()}
+      if place_only:
+        action["flag"] = 1
+      actions.append(action)
+    episodes.append(actions)
+  return episodes
+
+
+def bench_mujoco(width, shadows, repeats, scale):
+  """Per-core steps/s of MujocoScenes: placing-only and random actions."""
+  # pylint: disable-next=g-import-not-at-top
+  from spiral_acme.environments.mujoco_scenes_config import MujocoScenesConfig
+  config = MujocoScenesConfig(canvas_width=width, shadows=shadows)
+  env = config.make()
+  count = max(1, int(MUJOCO_EPISODES[width] * scale))
+  result = {"configuration": config.to_dict(), "rounds": repeats}
+  try:
+    for name, place_only in (("placing", True), ("random", False)):
+      episodes = _mujoco_episodes(env, count, width, place_only=place_only)
+      _run_env(env, episodes[:1])  # Warm up.
+      steps = sum(len(e) for e in episodes)
+      placed = sum(a["flag"] for e in episodes for a in e)
+      cpu = min(_timed(_run_env, env, episodes)[1] for _ in range(repeats))
+      result[name] = {"episodes": count, "steps": steps, "placed": placed,
+                      "cpu_seconds": round(cpu, 4),
+                      "steps_per_s_per_core": round(steps / cpu, 1),
+                      "episodes_per_s_per_core": round(count / cpu, 2)}
+  finally:
+    env.close()
+  return result
+
+
+def run_mujoco(repeats, scale):
+  rows = {}
+  print(f"{'width':>5} {'shadows':>7} {'placing steps/s':>16} "
+        f"{'random steps/s':>15}  (per core, CPU time)")
+  for width in sorted(MUJOCO_EPISODES):
+    for shadows in (True, False):
+      r = bench_mujoco(width, shadows, repeats, scale)
+      rows[f"{width}_{'shadows' if shadows else 'no_shadows'}"] = r
+      print(f"{width:>5} {str(shadows):>7} "
+            f"{r['placing']['steps_per_s_per_core']:>16.1f} "
+            f"{r['random']['steps_per_s_per_core']:>15.1f}")
+  measured = rows["64_shadows"]["placing"]["steps_per_s_per_core"]
+  return {"description": "MujocoScenes reset/step, 6-step episodes; "
+                         "'placing': every action places an object, "
+                         "'random': uniform actions (about half skip)",
+          "load_average_at_start": list(os.getloadavg()),
+          "results": rows,
+          "target": {"placing_steps_per_s_at_64_with_shadows": {
+              "target": TARGET_MUJOCO_STEPS_PER_S, "measured": measured,
+              "met": measured >= TARGET_MUJOCO_STEPS_PER_S}}}
+
+
 def _device():
   model = platform.processor() or "unknown"
   try:
@@ -233,6 +305,9 @@ def main():
   parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
   parser.add_argument("--skip_instructions", action="store_true",
                       help="skip the callgrind instruction count (~1 min)")
+  parser.add_argument("--mujoco_only", action="store_true",
+                      help="only (re)measure the MuJoCo rows, keeping the "
+                           "other results in --output")
   parser.add_argument("--child", choices=("setup", "env", "raw"),
                       help=argparse.SUPPRESS)
   parser.add_argument("--child_width", type=int, help=argparse.SUPPRESS)
@@ -240,6 +315,14 @@ def main():
   args = parser.parse_args()
   if args.child:
     _child(args.child, args.child_width, args.child_episodes)
+    return
+  if args.mujoco_only:
+    report = json.loads(args.output.read_text())
+    report["mujoco"] = run_mujoco(max(3, args.repeats // 3), args.scale)
+    report["mujoco"]["date"] = datetime.datetime.now(
+        datetime.timezone.utc).isoformat(timespec="seconds")
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {args.output}")
     return
   base = LibMyPaintConfig()
   report = {
@@ -287,6 +370,7 @@ def main():
     report["targets"]["env_overhead_vs_raw_instructions_at_64"] = {
         "target": TARGET_OVERHEAD, "measured": overhead,
         "met": overhead <= TARGET_OVERHEAD}
+  report["mujoco"] = run_mujoco(max(3, args.repeats // 3), args.scale)
   for name, target in report["targets"].items():
     print(f"target {name}: {'MET' if target['met'] else 'NOT MET'} {target}")
   args.output.parent.mkdir(parents=True, exist_ok=True)

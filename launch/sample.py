@@ -6,7 +6,10 @@
 Writes a PNG grid, a stroke-by-stroke GIF, the SVG and a JSON of the actions
 of every sample into --output_dir. Conditional policies paint targets from
 --dataset (with --data_dir for local copies). --canvas_width re-renders the
-same stroke programs at another resolution.
+same stroke programs at another resolution. Policies trained on MuJoCo
+scenes write each scene program as JSON and as a standalone MJCF scene
+(`sample_i.xml`) instead of an SVG; their targets default to
+--dataset=mujoco_scenes.
 
 Every flag is checked before anything is loaded or written; a bad one is
 reported in one line (`sample.py: error: num_samples=0: expected ...`, exit
@@ -38,11 +41,12 @@ from spiral_acme.datasets import load_dataset  # noqa: E402
 from spiral_acme.environments.batched import BatchedEnvironment  # noqa: E402
 from spiral_acme.environments.libmypaint_config import LibMyPaintConfig  # noqa: E402,E501
 from spiral_acme.environments.libmypaint_config import MIN_CANVAS_WIDTH  # noqa: E402,E501
+from spiral_acme.environments import mujoco_scenes_config  # noqa: E402
 
 # The datasets a conditional policy can take targets from here (EMNIST and
 # tfds need more settings than these flags give).
 _TARGET_DATASETS = ("digits", "hershey", "mnist", "kmnist", "omniglot",
-                    "image_folder")
+                    "image_folder", "mujoco_scenes")
 # The GIFs hold every stroke's frame at this width in memory.
 _MAX_CANVAS_WIDTH = 2048
 
@@ -79,10 +83,18 @@ flags.DEFINE_bool("legacy_move_bug", None,
 FLAGS = flags.FLAGS
 
 
-def _dataset_config(canvas_width: int = 64,
-                    channels: int = 1) -> DatasetConfig:
-  return DatasetConfig(FLAGS.dataset, path=FLAGS.data_dir,
-                       canvas_width=canvas_width, channels=channels)
+def _dataset_config(config=None) -> DatasetConfig:
+  """--dataset for `config`'s canvas (a placeholder canvas for checks)."""
+  if isinstance(config, mujoco_scenes_config.MujocoScenesConfig):
+    # Held-out scenes: a seed the training run's (0..) did not use.
+    return DatasetConfig(
+        "mujoco_scenes", canvas_width=config.canvas_width, channels=3,
+        limit=FLAGS.num_samples, max_objects=config.max_objects,
+        grid_width=config.grid_width, seed=10_000 + FLAGS.seed)
+  return DatasetConfig(
+      FLAGS.dataset, path=FLAGS.data_dir,
+      canvas_width=64 if config is None else config.canvas_width,
+      channels=1 if config is None else config.num_channels)
 
 
 def _check_policy_flag(path: Optional[str]) -> None:
@@ -128,7 +140,7 @@ def _check_flags() -> None:
                             maximum=_MAX_CANVAS_WIDTH)
   _check_policy_flag(FLAGS.policy)
   _check_output_dir_flag(FLAGS.output_dir)
-  if FLAGS.dataset is not None:
+  if FLAGS.dataset not in (None, "mujoco_scenes"):  # Scenes are rendered.
     check_dataset(_dataset_config())
   elif FLAGS.data_dir is not None:
     raise errors.FlagError("data_dir", FLAGS.data_dir, "no dataset given; "
@@ -143,27 +155,33 @@ def _load_policy() -> hub.LoadedPolicy:
                            f"cannot be loaded: {e}") from e
 
 
-def _environment_config(policy: hub.LoadedPolicy) -> LibMyPaintConfig:
+def _environment_config(policy: hub.LoadedPolicy):
   if policy.env_config is None:
     raise errors.FlagError(
         "policy", FLAGS.policy, "does not say which environment it paints "
         "in; expected one of our SavedModels or a DeepMind module with the "
         "hub agents' configuration")
   values = dict(policy.env_config)
+  if mujoco_scenes_config.is_scene_config_dict(values):
+    return mujoco_scenes_config.MujocoScenesConfig.from_dict(values)
   if FLAGS.legacy_move_bug is not None:
     values["legacy_move_bug"] = FLAGS.legacy_move_bug
   return LibMyPaintConfig.from_dict(values)
 
 
-def _targets(policy: hub.LoadedPolicy, config: LibMyPaintConfig):
+def _targets(policy: hub.LoadedPolicy, config):
   if not policy.spec.conditional:
     return None
-  if FLAGS.dataset is None:
+  is_scene = isinstance(config, mujoco_scenes_config.MujocoScenesConfig)
+  if is_scene and FLAGS.dataset not in (None, "mujoco_scenes"):
+    raise errors.FlagError("dataset", FLAGS.dataset, "this policy "
+                           "reconstructs MuJoCo scenes; expected mujoco_scenes "
+                           "or no --dataset")
+  if FLAGS.dataset is None and not is_scene:
     raise errors.FlagError(
         "dataset", None, "this policy paints targets; expected one of "
         f"{', '.join(_TARGET_DATASETS)} (and --data_dir for local copies)")
-  images = load_dataset(_dataset_config(config.canvas_width,
-                                        config.num_channels)).images
+  images = load_dataset(_dataset_config(config)).images
   rng = np.random.default_rng(FLAGS.seed)
   return images[rng.choice(len(images), FLAGS.num_samples)]
 
@@ -194,7 +212,8 @@ def main(argv):
                                   targets=targets,
                                   canvas_width=FLAGS.canvas_width,
                                   overwrite=FLAGS.overwrite)
-  print(f"Wrote {written['grid']} and {len(samples)} SVG/JSON/GIF files.")
+  kind = "MJCF" if samples[0].scene is not None else "SVG"
+  print(f"Wrote {written['grid']} and {len(samples)} {kind}/JSON/GIF files.")
 
 
 if __name__ == "__main__":

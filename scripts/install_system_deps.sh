@@ -2,7 +2,10 @@
 # Installs the Debian packages spiral_acme needs when they are missing.
 set -euo pipefail
 
-packages=(libmypaint-dev mypaint-brushes pkg-config)
+# MuJoCo renders headless through Mesa: EGL (libegl1, libgl1-mesa-dri,
+# libgl1) or OSMesa (libosmesa6), chosen by MUJOCO_GL.
+packages=(libmypaint-dev mypaint-brushes pkg-config libegl1 libgl1-mesa-dri libgl1
+          libosmesa6)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

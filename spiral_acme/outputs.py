@@ -2,7 +2,9 @@
 
 Shared by the demo, the launchers and `launch/sample.py`. With
 `canvas_width` the stroke programs are re-rendered at that resolution (the
-GIF frames too), since an agent's output is a program, not pixels.
+GIF frames too), since an agent's output is a program, not pixels. MuJoCo
+scene samples get their scene program as JSON and a standalone MJCF scene
+(`sample_i.xml`, opens in MuJoCo's viewer) instead of an SVG.
 
 A folder never mixes two sample sets: `write_samples` refuses a folder that
 holds an earlier set (`sample_files`), or with `overwrite=True` deletes that
@@ -22,11 +24,15 @@ from spiral_acme import images
 from spiral_acme.datasets.images import resize
 from spiral_acme.environments import strokes as strokes_lib
 from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
+from spiral_acme.environments.mujoco_scenes_config import MujocoScenesConfig
+from spiral_acme.environments.scene_program import SceneProgram
 from spiral_acme.painting import Paintings
+
+EnvironmentConfig = Union[LibMyPaintConfig, MujocoScenesConfig]
 
 
 # The names `write_samples` gives its files; nothing else is ever deleted.
-_SAMPLE_FILE = re.compile(r"^(grid\.png|sample_\d{3,}\.(svg|json|gif))$")
+_SAMPLE_FILE = re.compile(r"^(grid\.png|sample_\d{3,}\.(svg|xml|json|gif))$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +43,7 @@ class Sample:
   strokes: Sequence[strokes_lib.Stroke]
   actions: List[dict]  # One {key: int} per step.
   svg: str
+  scene: Optional[SceneProgram] = None  # MuJoCo scenes only.
 
 
 def unbatch(paintings: Sequence[Paintings], num: Optional[int] = None
@@ -50,14 +57,25 @@ def unbatch(paintings: Sequence[Paintings], num: Optional[int] = None
           frames=None if p.frames is None else p.frames[:, i],
           strokes=p.strokes[i],
           actions=[{k: int(v[i]) for k, v in a.items()} for a in p.actions],
-          svg=p.svgs[i]))
+          svg=p.svgs[i],
+          scene=None if p.scenes is None else p.scenes[i]))
   return samples if num is None else samples[:num]
 
 
-def _frames(sample: Sample, config: LibMyPaintConfig,
+def _render(sample: Sample, config: EnvironmentConfig,
+            canvas_width: Optional[int]) -> np.ndarray:
+  if sample.scene is not None:
+    return sample.scene.render(canvas_width)
+  return strokes_lib.render(sample.strokes, config, canvas_width=canvas_width)
+
+
+def _frames(sample: Sample, config: EnvironmentConfig,
             canvas_width: Optional[int]) -> np.ndarray:
   if canvas_width is None and sample.frames is not None:
     return sample.frames
+  if sample.scene is not None:  # One frame per placed object.
+    return np.stack([sample.scene.prefix(t).render(canvas_width)
+                     for t in range(len(sample.scene) + 1)])
   return np.stack([
       strokes_lib.render(sample.strokes[:t], config, canvas_width=canvas_width)
       for t in range(len(sample.strokes) + 1)])
@@ -95,13 +113,16 @@ def _earlier_set(directory: pathlib.Path,
 
 
 def write_samples(directory: Union[str, pathlib.Path],
-                  samples: Sequence[Sample], config: LibMyPaintConfig, *,
+                  samples: Sequence[Sample], config: EnvironmentConfig, *,
                   targets: Optional[np.ndarray] = None,
                   canvas_width: Optional[int] = None,
                   display_scale: int = 1,
                   gifs: bool = True,
                   overwrite: bool = False) -> dict:
   """Writes `grid.png`, and per sample `sample_i.{svg,json,gif}`.
+
+  Scene samples get `sample_i.{xml,json,gif}`: the MJCF scene (at
+  `canvas_width` when given) and the scene program with the actions.
 
   Args:
     directory: created if missing.
@@ -118,7 +139,8 @@ def write_samples(directory: Union[str, pathlib.Path],
       directory is refused.
 
   Returns:
-    {"grid": path, "samples": [{"svg", "json", "gif"}...]} of written files.
+    {"grid": path, "samples": [{"svg" or "mjcf", "json", "gif"}...]} of
+    written files.
 
   Raises:
     FileExistsError: `directory` holds an earlier set and not `overwrite`.
@@ -140,9 +162,7 @@ def write_samples(directory: Union[str, pathlib.Path],
   if canvas_width is None:
     canvases = np.stack([s.canvas for s in samples])
   else:
-    canvases = np.stack([
-        strokes_lib.render(s.strokes, config, canvas_width=canvas_width)
-        for s in samples])
+    canvases = np.stack([_render(s, config, canvas_width) for s in samples])
   if targets is None:
     grid = images.image_grid(canvases)
   else:
@@ -158,15 +178,22 @@ def write_samples(directory: Union[str, pathlib.Path],
       directory / "grid.png", enlarge(grid))), "samples": []}
   for i, sample in enumerate(samples):
     files = {}
-    svg_path = directory / f"sample_{i:03d}.svg"
-    svg_path.write_text(sample.svg)
-    files["svg"] = str(svg_path)
     json_path = directory / f"sample_{i:03d}.json"
-    json_path.write_text(json.dumps({
-        "environment": config.to_dict(),
-        "actions": sample.actions,
-        "strokes": [_stroke_dict(s) for s in sample.strokes],
-    }, indent=1))
+    if sample.scene is None:
+      svg_path = directory / f"sample_{i:03d}.svg"
+      svg_path.write_text(sample.svg)
+      files["svg"] = str(svg_path)
+      json_path.write_text(json.dumps({
+          "environment": config.to_dict(),
+          "actions": sample.actions,
+          "strokes": [_stroke_dict(s) for s in sample.strokes],
+      }, indent=1))
+    else:
+      mjcf_path = directory / f"sample_{i:03d}.xml"
+      mjcf_path.write_text(sample.scene.to_mjcf(canvas_width))
+      files["mjcf"] = str(mjcf_path)
+      json_path.write_text(json.dumps(
+          {**sample.scene.to_dict(), "actions": sample.actions}, indent=1))
     files["json"] = str(json_path)
     if gifs:
       files["gif"] = str(images.save_gif(

@@ -2,7 +2,8 @@
 
 Used for evaluation, the demo and sampling from saved policies: the result
 holds the final canvases, optionally every intermediate canvas (for GIFs),
-and each environment's stroke program (for SVGs and re-rendering).
+and each environment's program: LibMyPaint's strokes (for SVGs and
+re-rendering) or, for MuJoCo scenes, the scene program (JSON, MJCF).
 """
 
 import dataclasses
@@ -22,15 +23,17 @@ class Paintings:
     canvases: f32[K, W, W, C] final canvases.
     frames: f32[T+1, K, W, W, C] canvases before each action and at the end,
       or None when not recorded.
-    strokes: per environment, its stroke program.
+    strokes: per environment, its stroke program (empty for scenes).
     actions: per step, the batched action dict.
-    svgs: per environment, the stroke program as SVG text.
+    svgs: per environment, the stroke program as SVG text ("" for scenes).
+    scenes: per environment, its `SceneProgram` (MuJoCo scenes), else None.
   """
   canvases: np.ndarray
   frames: Optional[np.ndarray]
   strokes: List[Sequence[Any]]
   actions: List[dict]
   svgs: List[str]
+  scenes: Optional[List[Any]] = None
 
 
 def paint(actor: core.Actor, environment: BatchedEnvironment, *,
@@ -48,12 +51,14 @@ def paint(actor: core.Actor, environment: BatchedEnvironment, *,
     if frames is not None:
       frames.append(timestep.observation["canvas"])
   envs = environment.environments
+  is_scene = hasattr(envs[0], "scene")
   return Paintings(
       canvases=np.asarray(timestep.observation["canvas"]),
       frames=None if frames is None else np.stack(frames),
-      strokes=[list(env.strokes) for env in envs],
+      strokes=[[] if is_scene else list(env.strokes) for env in envs],
       actions=actions,
-      svgs=[env.to_svg() for env in envs])
+      svgs=["" if is_scene else env.to_svg() for env in envs],
+      scenes=[env.scene for env in envs] if is_scene else None)
 
 
 class SequentialTargets:
@@ -89,3 +94,11 @@ def paint_many(actor: core.Actor, environment: BatchedEnvironment,
 def final_canvases(results: Sequence[Paintings], num: int) -> np.ndarray:
   """The first `num` final canvases of `paint_many`'s results."""
   return np.concatenate([r.canvases for r in results])[:num]
+
+
+def final_scenes(results: Sequence[Paintings], num: int) -> List[Any]:
+  """The first `num` scene programs of `paint_many`'s results (scenes only)."""
+  if any(r.scenes is None for r in results):
+    raise ValueError("final_scenes needs MuJoCo scene paintings; these were "
+                     "painted in an environment without scene programs.")
+  return [s for r in results for s in r.scenes][:num]

@@ -7,7 +7,8 @@
 Ink convention when `invert` is None: the MNIST family and scikit-learn digits
 draw light ink on dark and are inverted; Hershey glyphs, Omniglot and image
 folders (photos such as CelebA-HQ) are kept; tfds datasets follow their base
-name (see `tfds_source.polarity`).
+name (see `tfds_source.polarity`). "mujoco_scenes" renders random 3D scenes
+(RGB, on a grey floor) and keeps their scene programs as labels.
 """
 
 import dataclasses
@@ -22,6 +23,7 @@ from spiral_acme.datasets import hershey
 from spiral_acme.datasets import image_folder
 from spiral_acme.datasets import images as images_lib
 from spiral_acme.datasets import mnist
+from spiral_acme.datasets import mujoco_scenes
 from spiral_acme.datasets import omniglot
 from spiral_acme.datasets import tfds_source
 
@@ -35,15 +37,21 @@ class DatasetName(str, enum.Enum):
   OMNIGLOT = "omniglot"
   IMAGE_FOLDER = "image_folder"
   TFDS = "tfds"
+  MUJOCO_SCENES = "mujoco_scenes"
 
 
 KNOWN_NAMES = tuple(n.value for n in DatasetName)
-_EMBEDDED = (DatasetName.DIGITS, DatasetName.HERSHEY)
+# Need no path: shipped with the package or rendered on the fly.
+_EMBEDDED = (DatasetName.DIGITS, DatasetName.HERSHEY,
+             DatasetName.MUJOCO_SCENES)
+# Scenes rendered when `limit` is not given.
+DEFAULT_NUM_SCENES = 1000
 _IDX = {DatasetName.MNIST: mnist.Family.MNIST,
         DatasetName.EMNIST: mnist.Family.EMNIST,
         DatasetName.KMNIST: mnist.Family.KMNIST}
 _SPLITS = {DatasetName.DIGITS: ("train",), DatasetName.HERSHEY: ("train",),
            DatasetName.IMAGE_FOLDER: ("train",),
+           DatasetName.MUJOCO_SCENES: ("train",),
            DatasetName.OMNIGLOT: tuple(omniglot.SPLITS),
            **{n: ("train", "test") for n in _IDX}}
 
@@ -70,6 +78,11 @@ class DatasetConfig:
     transpose: swap rows/columns (MNIST family only; None: EMNIST only).
     tfds_name: the tfds dataset name, e.g. "mnist" ("tfds" only).
     fonts: Hershey font names (None: all).
+    max_objects: most objects per scene ("mujoco_scenes" only; default 5).
+    grid_width: the scene environment's location grid ("mujoco_scenes"
+      only; default 16). `limit` is the number of scenes (default
+      DEFAULT_NUM_SCENES) and `seed` seeds them.
+    seed: seeds generated datasets ("mujoco_scenes").
   """
   name: str
   path: Optional[str] = None
@@ -82,6 +95,9 @@ class DatasetConfig:
   transpose: Optional[bool] = None
   tfds_name: Optional[str] = None
   fonts: Optional[Sequence[str]] = None
+  max_objects: Optional[int] = None
+  grid_width: Optional[int] = None
+  seed: int = 0
 
   def __post_init__(self):
     if self.name not in KNOWN_NAMES:
@@ -112,6 +128,11 @@ class DatasetConfig:
     self._check_only_for("transpose", *_IDX)
     self._check_only_for("tfds_name", DatasetName.TFDS)
     self._check_only_for("fonts", DatasetName.HERSHEY)
+    self._check_only_for("max_objects", DatasetName.MUJOCO_SCENES)
+    self._check_only_for("grid_width", DatasetName.MUJOCO_SCENES)
+    if name == DatasetName.MUJOCO_SCENES and self.channels != 3:
+      raise ValueError(f"'mujoco_scenes' renders RGB scenes: channels must "
+                       f"be 3, got {self.channels!r}.")
     if name == DatasetName.EMNIST and (
         self.emnist_subset not in mnist.EMNIST_SUBSETS):
       raise ValueError(f"emnist_subset must be one of "
@@ -190,10 +211,19 @@ def _tfds(c: DatasetConfig) -> dataset.ImageDataset:
       limit=c.limit)
 
 
+def _mujoco_scenes(c: DatasetConfig) -> dataset.ImageDataset:
+  return mujoco_scenes.load_mujoco_scenes(
+      canvas_width=c.canvas_width,
+      num_scenes=DEFAULT_NUM_SCENES if c.limit is None else c.limit,
+      max_objects=5 if c.max_objects is None else c.max_objects,
+      grid_width=16 if c.grid_width is None else c.grid_width, seed=c.seed)
+
+
 _LOADERS: dict[DatasetName, Callable[[DatasetConfig], dataset.ImageDataset]]
 _LOADERS = {DatasetName.DIGITS: _digits, DatasetName.HERSHEY: _hershey,
             **{n: _idx for n in _IDX}, DatasetName.OMNIGLOT: _omniglot,
-            DatasetName.IMAGE_FOLDER: _image_folder, DatasetName.TFDS: _tfds}
+            DatasetName.IMAGE_FOLDER: _image_folder, DatasetName.TFDS: _tfds,
+            DatasetName.MUJOCO_SCENES: _mujoco_scenes}
 
 
 def _check_nothing(config: DatasetConfig) -> None:

@@ -14,9 +14,12 @@ import tensorflow as tf
 
 from spiral_acme.networks import config as config_lib
 
-# DeepMind's sampling order of the heads; other keys follow in spec order.
-DEEPMIND_HEAD_ORDER = ("flag", "end", "control", "size", "pressure", "red",
-                       "green", "blue")
+# DeepMind's sampling order of the heads, with the MuJoCo scene keys
+# (`location`, `shape`) after the painting locations, so a scene policy picks
+# where, then what, then how big and which colour; other keys follow in spec
+# order.
+DEEPMIND_HEAD_ORDER = ("flag", "end", "control", "location", "shape", "size",
+                       "pressure", "red", "green", "blue")
 
 
 def _check_positive(name: str, value: int) -> None:

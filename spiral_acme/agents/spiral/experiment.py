@@ -7,11 +7,12 @@ alike.
 
 import dataclasses
 import enum
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Union
 
 from spiral_acme.agents.spiral import config as config_lib
 from spiral_acme.datasets import DatasetConfig
 from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
+from spiral_acme.environments.mujoco_scenes_config import MujocoScenesConfig
 from spiral_acme.networks.config import PolicyNetworkConfig
 from spiral_acme.networks.discriminator import DiscriminatorConfig
 from spiral_acme.networks.discriminator import DiscriminatorMode
@@ -22,7 +23,7 @@ class ExperimentConfig:
   """A SPIRAL run: environment, data, networks and agent hyperparameters.
 
   Attributes:
-    environment: the painting environment.
+    environment: the painting environment (LibMyPaint or MuJoCo scenes).
     dataset: targets (conditional) and real images (discriminator); None for
       runs that need neither.
     agent: agent hyperparameters.
@@ -32,7 +33,7 @@ class ExperimentConfig:
     num_held_out: dataset images kept out of training for evaluation.
     seed: seeds environments, networks, sampling and data splits.
   """
-  environment: LibMyPaintConfig
+  environment: Union[LibMyPaintConfig, MujocoScenesConfig]
   dataset: Optional[DatasetConfig]
   agent: config_lib.SpiralConfig = config_lib.SpiralConfig()
   policy_network: PolicyNetworkConfig = PolicyNetworkConfig()
@@ -55,8 +56,15 @@ class ExperimentConfig:
       if self.dataset.channels != self.environment.num_channels:
         raise ValueError(
             f"dataset.channels={self.dataset.channels} must equal the "
-            f"environment's canvas channels ({self.environment.num_channels}; "
-            f"use_color={self.environment.use_color}).")
+            f"environment's canvas channels ({self.environment.num_channels}"
+            f").")
+      scene_grid = self.dataset.grid_width
+      if (scene_grid is not None and
+          scene_grid != getattr(self.environment, "grid_width", None)):
+        raise ValueError(
+            f"dataset.grid_width={scene_grid} must equal the scene "
+            f"environment's grid_width "
+            f"({getattr(self.environment, 'grid_width', None)}).")
     if agent.uses_discriminator:
       mode = self.discriminator.mode
       conditional_modes = (DiscriminatorMode.CONDITIONAL,
