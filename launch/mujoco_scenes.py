@@ -27,6 +27,7 @@ flags.DEFINE_integer("max_objects", 1, "Most objects per target scene; the "
                      "agent gets one action per object.")
 flags.DEFINE_integer("num_scenes", 2000, "Target scenes rendered.")
 FLAGS = flags.FLAGS
+flags.adopt_module_key_flags(common)  # --help lists the shared flags too.
 
 
 def make_experiment() -> ExperimentConfig:

@@ -4,9 +4,21 @@
     sample = next(batches)   # ReplaySample of [64, ...] tensors
 
 One sampler worker reads the table (Reverb requires exactly one for a queue,
-or items race out of order). The wait for a batch is bounded: Reverb closes
-the stream when the rate limiter blocks a waiting reader for `timeout`
-seconds, and `next` then raises `ReplayTimeoutError` with the table's state.
+or items race out of order), and it asks for one item at a time. That
+works around a Reverb 0.14 defect that lost episodes and hung runs: a
+sampling request that times out holding some but not all of its items is
+failed, and the items it holds are dropped (fixed upstream after 0.14, in
+"Report OK status for timed out sampling requests which contain some
+samples"). An in-process reader times its requests out every 3 seconds to
+check for cancellation, so with room for several items a request could
+collect a few episodes, pass its deadline and lose them; a queue never
+returns them, and the learner waited forever for a batch. A request for one
+item is complete as soon as it holds anything, so nothing is dropped. The
+cost is one request per item, hidden by prefetching in distributed runs.
+
+The wait for a batch is bounded: Reverb closes the stream when the rate
+limiter blocks a waiting reader for `timeout` seconds, and `next` then
+raises `ReplayTimeoutError` with the table's state.
 """
 
 from typing import Any, Optional
@@ -45,7 +57,7 @@ class ReplayBatches:
     self._timeout = timeout
     dataset = reverb.TrajectoryDataset.from_table_signature(
         client.server_address, table,
-        max_in_flight_samples_per_worker=2 * batch_size,
+        max_in_flight_samples_per_worker=1,
         num_workers_per_iterator=1,
         rate_limiter_timeout_ms=timeouts.milliseconds(timeout))
     dataset = dataset.batch(batch_size, drop_remainder=True)

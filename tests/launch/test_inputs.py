@@ -180,13 +180,16 @@ def test_training_launcher_bad_flag_values_are_one_line(tmp_path):
 
 SHARED = ["workdir", "num_steps", "max_minutes", "task", "network", "seed",
           "batch_size", "learning_rate", "num_samples",
-          "sample_canvas_width"]
+          "sample_canvas_width", "checkpoint_every_minutes",
+          "replay_timeout_seconds", "progress_every_seconds"]
 HELP_CASES = {
     "digits.py": SHARED + ["canvas_width", "grid_width"],
     "mnist.py": SHARED + ["data_dir", "family"],
     "omniglot.py": SHARED + ["data_dir"],
     "hershey.py": SHARED,
     "celeba.py": SHARED + ["data_dir", "tfds_name"],
+    "mujoco_scenes.py": SHARED + ["canvas_width", "grid_width", "max_objects",
+                                  "num_scenes"],
     "demo.py": ["output_dir", "num_steps", "num_samples", "display_scale",
                 "seed"],
     "sample.py": ["policy", "num_samples", "seed", "output_dir", "overwrite",

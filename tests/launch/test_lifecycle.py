@@ -18,7 +18,7 @@ TINY = ("--task=reconstruct", "--network=small", "--canvas_width=16",
         "--grid_width=8", "--batch_size=8", "--num_envs_per_actor=4",
         "--num_samples=2", "--progress_every_seconds=0.01")
 TRAINING_LAUNCHERS = ("digits.py", "hershey.py", "mnist.py", "omniglot.py",
-                      "celeba.py")
+                      "celeba.py", "mujoco_scenes.py")
 
 
 def _command(*args: str, script: str = "digits.py"):
