@@ -120,7 +120,10 @@ class SpiralLearner(publishing_learner.PublishingLearner):
 
   def _update(self, sample: Any) -> Mapping[str, tf.Tensor]:
     if self._discriminator_client is not None:
-      self._discriminator_client.update()  # Rewards use the newest D.
+      # Rewards must use the newest published discriminator: a background
+      # `update()` would apply the fetch started by the previous call (one
+      # step stale, and the untrained initial weights on the first step).
+      self._discriminator_client.update(wait=True)
     return self._sgd_step(sample.data)
 
   def _step_counts(self) -> Mapping[str, int]:

@@ -9,6 +9,7 @@ agent keeps painting while it learns where to paint.
 """
 
 import dataclasses
+from typing import Callable
 
 from spiral_acme.agents.spiral import config as config_lib
 from spiral_acme.agents.spiral.experiment import ExperimentConfig
@@ -75,3 +76,23 @@ def digits64_generate(*, seed: int = 0,
       discriminator=DiscriminatorConfig.small(
           mode=DiscriminatorMode.UNCONDITIONAL),
       num_held_out=256, seed=seed)
+
+
+_PRESETS = {
+    "tiny_digits": tiny_digits,
+    "digits64": digits64,
+    "digits64_generate": digits64_generate,
+}
+
+
+def names() -> tuple[str, ...]:
+  """Every preset's name."""
+  return tuple(_PRESETS)
+
+
+def get(name: str) -> Callable[..., ExperimentConfig]:
+  """The preset called `name` (a function of seed and agent overrides)."""
+  if name not in _PRESETS:
+    raise ValueError(f"Unknown preset {name!r}; expected one of "
+                     f"{sorted(_PRESETS)}.")
+  return _PRESETS[name]
