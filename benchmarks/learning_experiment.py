@@ -56,11 +56,22 @@ def main():
   agent = SpiralAgent(experiment, log_every_seconds=1e9)
   out = common.RESULTS / "experiments"
   out.mkdir(parents=True, exist_ok=True)
+  evaluator = training.evaluator_for(agent, seed=args.seed)
+
+  def save(curve, finished=False):
+    record = {"name": args.name, "preset": args.preset,
+              "overrides": {k: common.jsonable(v)
+                            for k, v in overrides.items()},
+              "train_minutes": args.minutes, "finished": finished,
+              "real_classifier_accuracy": evaluator.real_accuracy,
+              "final": curve[-1], "curve": curve,
+              "configuration": experiment, "grid": f"{args.name}.png"}
+    return common.write(f"experiments/{args.name}", record)
+
   try:
-    evaluator = training.evaluator_for(agent, seed=args.seed)
     curve = training.train_with_curve(
         agent, args.minutes, args.eval_every_seconds,
-        lambda: training.quality(agent, evaluator))
+        lambda: training.quality(agent, evaluator), on_point=save)
     samples, targets = agent.sample(16)
     canvases = np.stack([s.canvas for s in samples])
     grid = (images.image_grid(canvases) if targets is None else
@@ -68,14 +79,7 @@ def main():
     images.save_png(out / f"{args.name}.png", grid)
   finally:
     agent.close()
-  record = {"name": args.name, "preset": args.preset,
-            "overrides": {k: common.jsonable(v) for k, v in overrides.items()},
-            "train_minutes": args.minutes,
-            "real_classifier_accuracy": evaluator.real_accuracy,
-            "final": curve[-1], "curve": curve,
-            "configuration": experiment, "grid": f"{args.name}.png"}
-  path = common.write(f"experiments/{args.name}", record)
-  print(f"wrote {path}")
+  print(f"wrote {save(curve, finished=True)}")
 
 
 if __name__ == "__main__":

@@ -121,13 +121,22 @@ def test_checkpoint_restores_weights_and_optimiser(tmp_path):
   assert os.path.isdir(os.path.join(workdir, "checkpoints"))
   runs = {os.path.basename(p) for p in
           tf.io.gfile.glob(os.path.join(workdir, "tensorboard", "*"))}
-  assert {"learner", "throughput", "paintings"} <= runs
+  assert {"learner", "throughput", "paintings", "evaluation"} <= runs
   tags = set()
   for path in tf.io.gfile.glob(
       os.path.join(workdir, "tensorboard", "paintings", "*")):
     for event in tf.compat.v1.train.summary_iterator(path):
       tags.update(v.tag for v in event.summary.value)
   assert "paintings" in tags  # Targets next to paintings, at the end.
+  evaluation_tags = set()
+  for path in tf.io.gfile.glob(
+      os.path.join(workdir, "tensorboard", "evaluation", "*")):
+    for event in tf.compat.v1.train.summary_iterator(path):
+      evaluation_tags.update(v.tag for v in event.summary.value)
+  assert {"evaluation/classifier_accuracy", "evaluation/blank_fraction",
+          "evaluation/l2_ratio_vs_blank", "evaluation/frames"} <= (
+              evaluation_tags | {t.split("/", 1)[-1] for t in evaluation_tags}
+              | evaluation_tags), evaluation_tags
   restored = SpiralAgent(_small(), workdir=workdir, log_every_seconds=1e9)
   try:
     for a, b in zip(saved, _weights(restored.policy)):

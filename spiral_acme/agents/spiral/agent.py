@@ -83,6 +83,12 @@ class SpiralAgent:
             steps_key="learner_steps")
         if workdir is not None else loggers.NoOpLogger())
     self._snapshot = None  # Evaluation copy of the policy, made on demand.
+    # Every evaluation is logged (they are minutes apart).
+    self._evaluation_logger = loggers.make_default_logger(
+        "evaluation", directory=workdir, time_delta=0.0,
+        steps_key="learner_steps")
+    self._quality = None  # A QualityEvaluator, fitted on first use.
+    self._start_time = time.time()
     self._episodes_ahead = 0  # Written to replay but not yet learnt from.
     self._canvases_ahead = 0  # Written for the discriminator, not yet used.
     self._canvases_written = 0
@@ -266,8 +272,46 @@ class SpiralAgent:
                                   record_frames=True)
     return outputs.unbatch(results, num), targets
 
+  def quality(self, *, num_targets: int = 64,
+              num_samples: int = 256) -> Mapping[str, float]:
+    """Quality numbers of the current policy on held-out images.
+
+    Conditional runs paint the first `num_targets` held-out targets (L2 and
+    its ratio to the blank canvas's, classifier accuracy next to the real
+    targets', blank fraction); unconditional runs paint `num_samples`
+    pictures (Frechet distance, class entropy, blank fraction). Empty when
+    the dataset has no labels or no held-out split.
+    """
+    train, held_out = self._builder.datasets
+    if held_out is None or train.labels is None:
+      return {}
+    if self._quality is None:
+      self._quality = evaluation.QualityEvaluator.for_dataset(
+          train, held_out, num_targets=min(num_targets, len(held_out)),
+          seed=self._experiment.seed)
+    if self._config.conditional:
+      result = self.evaluate(self._quality.targets)
+      return self._quality.reconstructions(result.canvases)
+    samples, _ = self.sample(num_samples)
+    return self._quality.samples(np.stack([s.canvas for s in samples]))
+
+  def log_quality(self) -> Mapping[str, float]:
+    """Logs `quality()` against learner steps, frames and minutes."""
+    values = self.quality()
+    if values:
+      counts = self.counts
+      self._evaluation_logger.write({
+          **values,
+          "frames": counts.get("actor_steps", 0) *
+                    self._config.num_envs_per_actor,
+          "minutes": (time.time() - self._start_time) / 60,
+          "learner_steps": counts.get("learner_steps", 0)})
+    return values
+
   def log_samples(self, num: int = 16) -> None:
-    """Writes a grid of paintings (next to their targets) to the logs."""
+    """Writes a grid of paintings (next to their targets) and quality numbers
+    to the logs."""
+    self.log_quality()
     samples, targets = self.sample(num)
     canvases = np.stack([s.canvas for s in samples])
     grid = (images.image_grid(canvases) if targets is None else
@@ -286,4 +330,5 @@ class SpiralAgent:
   def close(self) -> None:
     self._image_logger.close()
     self._throughput_logger.close()
+    self._evaluation_logger.close()
     self._server.stop()

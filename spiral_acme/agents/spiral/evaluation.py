@@ -101,6 +101,19 @@ class QualityEvaluator:
     self._blank_l2 = mean_l2(np.ones_like(self._targets), self._targets)
     self.real_accuracy = self._space.accuracy(self._targets, self._labels)
 
+  @classmethod
+  def for_dataset(cls, train: ImageDataset, held_out: ImageDataset,
+                  **kwargs) -> "QualityEvaluator":
+    """An evaluator whose classifier is sized for the dataset.
+
+    Hershey glyphs (96 characters drawn in 32 very different fonts) need a
+    wider input and hidden layer than digits: 24 pixels and 128 units reach
+    ~60% on real held-out glyphs, against ~54% at the digits' 16 and 64.
+    """
+    if train.name == "hershey":
+      kwargs = {"width": 24, "hidden_units": 128, **kwargs}
+    return cls(train, held_out, **kwargs)
+
   @property
   def targets(self) -> np.ndarray:
     """The held-out targets that reconstructions must paint, in order."""
