@@ -158,7 +158,10 @@ class SpiralBuilder:
     dataset = reverb.TrajectoryDataset.from_table_signature(
         client.server_address, table,
         max_in_flight_samples_per_worker=2 * batch_size)
-    return iter(dataset.batch(batch_size, drop_remainder=True).prefetch(1))
+    # No prefetch: in a single process the learner waits for its own actor,
+    # and a background fetch left waiting across an evaluation hung runs
+    # (benchmarks/results/experiments e01, e06).
+    return iter(dataset.batch(batch_size, drop_remainder=True))
 
   def variable_source(self, client: reverb.Client) -> replay.ReverbVariableSource:
     tables = {"policy": POLICY_VARIABLES_TABLE}

@@ -91,9 +91,15 @@ def _digits64_environment(**overrides) -> LibMyPaintConfig:
 
 
 def digits64(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
-  """Digit reconstruction at 64x64 (`launch/digits.py --task=reconstruct`)."""
-  return _experiment(_digits64_environment(), "digits",
-                     _reconstruct_agent(**agent_overrides), seed=seed,
+  """Digit reconstruction at 64x64 (`launch/digits.py --task=reconstruct`).
+
+  Entropy cost 0.002: at 0.01 the entropy bonus outweighs the per-stroke
+  rewards and the policy's entropy keeps rising (experiment e04: L2 0.65 of
+  blank after 126 learner steps; e07 at 0.002: 0.51 after 159).
+  """
+  agent = _reconstruct_agent(**{**dict(entropy_cost=0.002),
+                                **agent_overrides})
+  return _experiment(_digits64_environment(), "digits", agent, seed=seed,
                      num_held_out=64)
 
 
@@ -114,11 +120,16 @@ def digits64_reconstruct_gan(*, seed: int = 0,
 
 
 def _hershey64_environment(**overrides) -> LibMyPaintConfig:
-  """64x64 thin pen strokes for the Hershey stroke-font glyphs."""
+  """64x64 ballpen strokes of radius 3 with pressure for Hershey glyphs.
+
+  Greedy search: 0.60 of the blank canvas's L2 (radius 2: 0.61, dry brush:
+  0.70, a solid 1-pixel pen: 0.79), and random strokes cost little (1.06 of
+  blank; pen: 2.2): benchmarks/results/brush_search_hershey.json.
+  """
   return LibMyPaintConfig(**{**dict(
       canvas_width=64, grid_width=16, episode_length=11,
-      brush_type="classic/pen", brush_sizes=(1.5,), use_color=False,
-      use_pressure=False), **overrides})
+      brush_type="deevad/ballpen", brush_sizes=(3,), use_color=False,
+      use_pressure=True), **overrides})
 
 
 def hershey64(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
@@ -127,8 +138,9 @@ def hershey64(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
   Glyphs hold little ink, so the L2 is taken relative to each target's
   blank-canvas L2 (the same reward scale as for digits).
   """
-  agent = _reconstruct_agent(**{**dict(l2_relative_to_blank=True,
-                                       reward_scale=1.0), **agent_overrides})
+  agent = _reconstruct_agent(**{**dict(
+      l2_relative_to_blank=True, reward_scale=1.0, entropy_cost=0.002),
+                                  **agent_overrides})
   return _experiment(_hershey64_environment(), "hershey", agent, seed=seed,
                      num_held_out=256)
 
