@@ -155,12 +155,14 @@ class SpiralBuilder:
 
   def _dataset_iterator(self, client: reverb.Client, table: str,
                         batch_size: int):
+    # One sampler worker: several workers each hold up to their in-flight
+    # share of a queue's items, and the learner can wait forever for items
+    # sitting in another worker's buffer (three benchmark runs hung so). No
+    # prefetch: in a single process the learner waits for its own actor.
     dataset = reverb.TrajectoryDataset.from_table_signature(
         client.server_address, table,
-        max_in_flight_samples_per_worker=2 * batch_size)
-    # No prefetch: in a single process the learner waits for its own actor,
-    # and a background fetch left waiting across an evaluation hung runs
-    # (benchmarks/results/experiments e01, e06).
+        max_in_flight_samples_per_worker=2 * batch_size,
+        num_workers_per_iterator=1)
     return iter(dataset.batch(batch_size, drop_remainder=True))
 
   def variable_source(self, client: reverb.Client) -> replay.ReverbVariableSource:
