@@ -12,7 +12,6 @@ learner. The reconstruction presets use the negative L2 to the target with
 SPIRAL++'s per-step credit; the generation presets a WGAN-GP discriminator.
 """
 
-import dataclasses
 from typing import Callable, Dict, Tuple
 
 from spiral_acme.agents.spiral import config as config_lib
