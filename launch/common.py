@@ -33,6 +33,7 @@ from spiral_acme import workdir as workdir_lib  # noqa: E402
 from spiral_acme.agents.spiral import training  # noqa: E402
 from spiral_acme.agents.spiral.agent import check_single_process  # noqa: E402
 from spiral_acme.agents.spiral.publishing_learner import NonFiniteError  # noqa: E402
+from spiral_acme.agents.spiral import presets  # noqa: E402
 from spiral_acme.agents.spiral.config import RewardType  # noqa: E402
 from spiral_acme.agents.spiral.config import SpiralConfig  # noqa: E402
 from spiral_acme.agents.spiral.experiment import ExperimentConfig  # noqa: E402
@@ -70,8 +71,10 @@ flags.DEFINE_enum("task", "generate", ["generate", "reconstruct",
                   "reconstruct: paint a target, negative-L2 reward with "
                   "temporal credit; reconstruct_gan: paint a target, "
                   "conditional discriminator reward.")
-flags.DEFINE_enum("network", "deepmind", ["deepmind", "small"],
-                  "Network widths: DeepMind's (GPU) or a narrow CPU one.")
+flags.DEFINE_enum("network", None, ["deepmind", "small"],
+                  "Network widths: DeepMind's (GPU) or a narrow CPU one "
+                  "(default: the preset's for launchers with presets, else "
+                  "DeepMind's).")
 flags.DEFINE_integer("batch_size", None, "Episodes per learner step.")
 flags.DEFINE_float("learning_rate", None, "Policy learning rate.")
 flags.DEFINE_float("entropy_cost", None, "Entropy bonus weight.")
@@ -83,6 +86,21 @@ flags.DEFINE_string("data_dir", None,
 flags.DEFINE_integer("num_samples", 16, "Paintings written at the end.")
 flags.DEFINE_integer("sample_canvas_width", None,
                      "Re-render the final paintings at this width.")
+
+
+def task_preset(dataset: str) -> ExperimentConfig:
+  """The named preset for `dataset` and --task (see presets.for_task).
+
+  --network=deepmind swaps in DeepMind's network widths; the other flags are
+  applied by `run`.
+  """
+  experiment = presets.get(presets.for_task(dataset, FLAGS.task))(
+      seed=validation.non_negative_int("seed", FLAGS.seed))
+  if FLAGS.network == "deepmind":
+    experiment = dataclasses.replace(
+        experiment, policy_network=PolicyNetworkConfig(),
+        discriminator=DiscriminatorConfig(mode=experiment.discriminator.mode))
+  return experiment
 
 
 def networks() -> Tuple[PolicyNetworkConfig, DiscriminatorConfig]:

@@ -58,11 +58,15 @@ def main(argv):
     start = time.time()
     agent.run(num_steps=FLAGS.num_steps)
     result = agent.evaluate(held_out.images)
+    quality = agent.quality()
     print(f"Trained {FLAGS.num_steps} steps in {time.time() - start:.0f} s. "
           f"Held-out L2: agent {result.l2:.4f}, blank canvas "
           f"{baselines['blank_l2']:.4f}, random policy "
           f"{baselines['random_l2']:.4f} (agent/blank = "
-          f"{result.l2 / baselines['blank_l2']:.2f}).")
+          f"{result.l2 / baselines['blank_l2']:.2f}). A digit classifier "
+          f"recognises {quality['classifier_accuracy']:.0%} of the paintings "
+          f"({quality['real_classifier_accuracy']:.0%} of the real digits); "
+          f"{quality['blank_fraction']:.0%} are blank.")
     samples, targets = agent.sample(FLAGS.num_samples)
     written = outputs.write_samples(
         FLAGS.output_dir, samples, experiment.environment, targets=targets,

@@ -1,27 +1,17 @@
 """SPIRAL on Hershey stroke-font glyphs (embedded, an Omniglot-like set).
 
-    python launch/hershey.py --network=small --max_minutes=60
+    python launch/hershey.py --task=reconstruct --max_minutes=30
+
+Each --task starts from a named preset (`presets.for_task("hershey", task)`:
+hershey64, hershey64_generate, hershey64_reconstruct_gan), the configuration
+the learning benchmark measures; flags override parts of it.
 """
 
 import common
 from absl import flags
 
-from spiral_acme.agents.spiral.experiment import ExperimentConfig
-from spiral_acme.datasets import DatasetConfig
-from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
-
 FLAGS = flags.FLAGS
 flags.adopt_module_key_flags(common)  # --help lists the shared flags too.
 
-
-def make_experiment() -> ExperimentConfig:
-  policy, discriminator = common.networks()
-  return ExperimentConfig(
-      environment=LibMyPaintConfig(use_color=False),
-      dataset=DatasetConfig("hershey", canvas_width=64, channels=1),
-      agent=common.agent_config(), policy_network=policy,
-      discriminator=discriminator)
-
-
 if __name__ == "__main__":
-  common.run(make_experiment)
+  common.run(lambda: common.task_preset("hershey"))

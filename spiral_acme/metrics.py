@@ -1,9 +1,13 @@
-"""Sample-quality numbers for generated images.
+"""Sample-quality numbers for paintings, beyond the pixel L2.
 
-`FeatureSpace` fits a small MLP classifier on labelled images (e.g. the
-embedded digits) and embeds images as its hidden activations;
-`frechet_distance` compares two sets of embeddings as Gaussians (the FID
-recipe with a classifier that fits the data instead of Inception).
+`FeatureSpace` fits a small MLP classifier on labelled images (the embedded
+digits, or Hershey glyphs by character) and serves three numbers: its
+accuracy on paintings of held-out targets (does the painting read as the
+digit?), the entropy of its mean prediction over samples (do unconditional
+samples cover the classes?) and hidden activations for `frechet_distance`
+(the FID recipe with a classifier that fits the data instead of Inception).
+`blank_fraction` counts paintings with (almost) no ink: an agent that learns
+that not painting is safest scores a fair L2 and nothing else.
 """
 
 from typing import Optional
@@ -48,8 +52,15 @@ class FeatureSpace:
     grey = images.mean(axis=-1, keepdims=True)
     return resize(grey, self._width, self._width).reshape(len(images), -1)
 
+  def predict(self, images: np.ndarray) -> np.ndarray:
+    """The predicted class of each image."""
+    return self._classifier.predict(self._inputs(images))
+
   def accuracy(self, images: np.ndarray, labels: np.ndarray) -> float:
-    return float(self._classifier.score(self._inputs(images), labels))
+    """Fraction of `images` classified as their `labels`."""
+    if len(images) != len(labels):
+      raise ValueError(f"Got {len(images)} images but {len(labels)} labels.")
+    return float(np.mean(self.predict(images) == np.asarray(labels)))
 
   def embed(self, images: np.ndarray) -> np.ndarray:
     """f32[N, hidden_units] ReLU activations."""
@@ -60,6 +71,44 @@ class FeatureSpace:
     """Entropy (nats) of the mean predicted class distribution: diversity."""
     mean = self._classifier.predict_proba(self._inputs(images)).mean(axis=0)
     return float(-np.sum(mean * np.log(mean + 1e-12)))
+
+
+def class_labels(labels: np.ndarray) -> np.ndarray:
+  """The class of each image out of a dataset's labels.
+
+  Digit sets label each image with an int; Hershey glyphs with a
+  (font, glyph) row, whose class is the glyph (the same character in every
+  font).
+  """
+  labels = np.asarray(labels)
+  if labels.ndim == 1:
+    return labels
+  if labels.ndim == 2:
+    return labels[:, -1]
+  raise ValueError(f"labels must be [N] or [N, K], got shape {labels.shape}.")
+
+
+def ink_fraction(canvases: np.ndarray, *, background: float = 1.0,
+                 threshold: float = 0.1) -> np.ndarray:
+  """f32[N]: fraction of pixels differing from `background` by > threshold."""
+  canvases = np.asarray(canvases, np.float32)
+  if canvases.ndim != 4:
+    raise ValueError(f"canvases must be [N, W, W, C], got {canvases.shape}.")
+  inked = np.abs(canvases - background).max(axis=-1) > threshold
+  return inked.reshape(len(canvases), -1).mean(axis=1)
+
+
+def blank_fraction(canvases: np.ndarray, *, min_ink: float = 0.005,
+                   background: float = 1.0) -> float:
+  """Fraction of canvases with less than `min_ink` of their pixels inked.
+
+  At 64x64, 0.005 is 20 pixels: less than one short stroke of a 1-pixel
+  brush. Faint marks below the ink threshold of `ink_fraction` do not count.
+  """
+  if not 0 <= min_ink < 1:
+    raise ValueError(f"min_ink must be in [0, 1), got {min_ink!r}.")
+  return float(np.mean(ink_fraction(canvases, background=background) <
+                       min_ink))
 
 
 def frechet_distance(a: np.ndarray, b: np.ndarray,

@@ -38,3 +38,36 @@ def test_feature_space_separates_real_digits_from_blank_canvases():
           0.5 * metrics.frechet_distance(real, blank))
   assert space.class_entropy(held_out.images) > 2.0  # ~log(10) = 2.3.
   assert space.class_entropy(held_out.images[held_out.labels == 3]) < 1.0
+
+
+def test_class_labels_takes_the_glyph_of_font_glyph_rows():
+  np.testing.assert_array_equal(metrics.class_labels(np.array([3, 1])), [3, 1])
+  rows = np.array([["roman", "a"], ["gothic", "a"], ["roman", "b"]])
+  np.testing.assert_array_equal(metrics.class_labels(rows), ["a", "a", "b"])
+  with pytest.raises(ValueError, match=r"\[N\] or \[N, K\]"):
+    metrics.class_labels(np.zeros((2, 2, 2)))
+
+
+def test_blank_fraction_counts_canvases_without_visible_ink():
+  canvases = np.ones((4, 20, 20, 1), np.float32)
+  canvases[1, 5:10, 5:10] = 0.0  # 25 of 400 pixels: inked.
+  canvases[2, 5, 5] = 0.0  # One pixel: blank (below 0.5% of the canvas).
+  canvases[3] = 0.95  # A faint wash below the ink threshold: blank.
+  np.testing.assert_allclose(metrics.ink_fraction(canvases),
+                             [0.0, 25 / 400, 1 / 400, 0.0])
+  assert metrics.blank_fraction(canvases) == pytest.approx(0.75)
+  assert metrics.blank_fraction(canvases, min_ink=0.0) == 0.0
+  with pytest.raises(ValueError, match="min_ink"):
+    metrics.blank_fraction(canvases, min_ink=1.0)
+
+
+def test_accuracy_is_the_fraction_of_predictions_that_match():
+  digits = load_digits(canvas_width=16)
+  train, held_out = digits.split(100, seed=0)
+  space = metrics.FeatureSpace(train.images, train.labels)
+  predictions = space.predict(held_out.images)
+  assert space.accuracy(held_out.images, held_out.labels) == pytest.approx(
+      np.mean(predictions == held_out.labels))
+  # Blank canvases all get one class: accuracy near chance at best.
+  blank = np.ones_like(held_out.images)
+  assert space.accuracy(blank, held_out.labels) < 0.3

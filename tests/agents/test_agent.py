@@ -93,6 +93,22 @@ def test_discriminator_agent_trains_both_learners(replay):
     agent.close()
 
 
+def test_rewards_use_the_discriminator_published_just_before():
+  """The reward path fetches D synchronously: never the previous step's."""
+  agent = SpiralAgent(_unconditional(), log_every_seconds=1e9)
+  try:
+    learner = agent._learner  # pylint: disable=protected-access
+    critic = agent._discriminator_learner  # pylint: disable=protected-access
+    reward_copy = learner._discriminator_client._variables["discriminator"]  # pylint: disable=protected-access
+    for _ in range(2):
+      agent.step()  # D steps and publishes, then the policy step scores.
+      for mine, newest in zip(reward_copy,
+                              critic._discriminator.variables):  # pylint: disable=protected-access
+        np.testing.assert_array_equal(mine.numpy(), newest.numpy())
+  finally:
+    agent.close()
+
+
 def test_checkpoint_restores_weights_and_optimiser(tmp_path):
   workdir = str(tmp_path / "run")
   agent = SpiralAgent(_small(), workdir=workdir, log_every_seconds=1e9)
@@ -106,13 +122,22 @@ def test_checkpoint_restores_weights_and_optimiser(tmp_path):
   assert os.path.isdir(os.path.join(workdir, "checkpoints", "step-2"))
   runs = {os.path.basename(p) for p in
           tf.io.gfile.glob(os.path.join(workdir, "tensorboard", "*"))}
-  assert {"learner", "throughput", "paintings"} <= runs
+  assert {"learner", "throughput", "paintings", "evaluation"} <= runs
   tags = set()
   for path in tf.io.gfile.glob(
       os.path.join(workdir, "tensorboard", "paintings", "*")):
     for event in tf.compat.v1.train.summary_iterator(path):
       tags.update(v.tag for v in event.summary.value)
   assert "paintings" in tags  # Targets next to paintings, at the end.
+  evaluation_tags = set()
+  for path in tf.io.gfile.glob(
+      os.path.join(workdir, "tensorboard", "evaluation", "*")):
+    for event in tf.compat.v1.train.summary_iterator(path):
+      evaluation_tags.update(v.tag for v in event.summary.value)
+  # Quality numbers next to the grid, against frames as well as steps.
+  assert {"classifier_accuracy", "real_classifier_accuracy",
+          "blank_fraction", "l2_ratio_vs_blank", "frames",
+          "minutes"} <= evaluation_tags
   restored = SpiralAgent(_small(), workdir=workdir, log_every_seconds=1e9)
   try:
     for a, b in zip(saved, _weights(restored.policy)):

@@ -153,3 +153,34 @@ def test_uniform_random_actor_paints_a_batched_environment():
   levels = canvases[:, 0, 0, 0] * _LEVELS
   np.testing.assert_allclose(levels, np.rint(levels), atol=1e-5)
   assert np.all((levels >= 0) & (levels <= _LEVELS - 1 + 1e-5))
+
+
+def _digit_splits():
+  from spiral_acme.datasets import load_digits  # pylint: disable=g-import-not-at-top
+  return load_digits(canvas_width=16).split(40, seed=0)
+
+
+def test_quality_evaluator_scores_reconstructions_against_real_targets():
+  train, held_out = _digit_splits()
+  evaluator = evaluation.QualityEvaluator(train, held_out, num_targets=30)
+  assert evaluator.targets.shape == (30, 16, 16, 1)
+  perfect = evaluator.reconstructions(evaluator.targets)
+  assert perfect["l2"] == 0.0 and perfect["blank_fraction"] == 0.0
+  assert perfect["classifier_accuracy"] == perfect["real_classifier_accuracy"]
+  assert perfect["real_classifier_accuracy"] > 0.8
+  blank = evaluator.reconstructions(np.ones_like(evaluator.targets))
+  assert blank["l2_ratio_vs_blank"] == pytest.approx(1.0)
+  assert blank["blank_fraction"] == 1.0
+  assert blank["classifier_accuracy"] < 0.3
+  with pytest.raises(ValueError, match="must match the targets"):
+    evaluator.reconstructions(np.ones((3, 16, 16, 1), np.float32))
+
+
+def test_quality_evaluator_scores_samples_by_distance_and_diversity():
+  train, held_out = _digit_splits()
+  evaluator = evaluation.QualityEvaluator(train, held_out)
+  real = evaluator.samples(train.images[:200])
+  blank = evaluator.samples(np.ones((200, 16, 16, 1), np.float32))
+  assert real["frechet_distance"] < 0.5 * blank["frechet_distance"]
+  assert real["class_entropy"] > 2.0 and blank["class_entropy"] < 0.5
+  assert blank["blank_fraction"] == 1.0 and real["blank_fraction"] == 0.0

@@ -234,3 +234,22 @@ def test_temporal_rewards_with_a_real_discriminator_in_tf_function():
   scores = np.stack([critic(tf.constant(c)).numpy() for c in canvases])
   np.testing.assert_allclose(got, scores[1:] - scores[:-1], rtol=1e-4,
                              atol=1e-5)
+
+
+def test_relative_l2_is_zero_for_a_perfect_and_minus_one_for_a_blank_canvas():
+  rng = np.random.default_rng(4)
+  targets = rng.uniform(0.0, 1.0, (3, _W, _W, 1)).astype(np.float32)
+  blank = np.ones_like(targets)
+  half = 0.5 * (targets + blank)
+  np.testing.assert_allclose(
+      rewards.negative_relative_l2(tf.constant(targets), targets), 0.0,
+      atol=1e-6)
+  np.testing.assert_allclose(
+      rewards.negative_relative_l2(tf.constant(blank), targets), -1.0,
+      rtol=1e-5)
+  # Halfway to the target in every pixel leaves a quarter of the error.
+  np.testing.assert_allclose(
+      rewards.negative_relative_l2(tf.constant(half), targets), -0.25,
+      rtol=1e-5)
+  with pytest.raises(ValueError, match="needs targets"):
+    rewards.negative_relative_l2(tf.constant(blank), None)

@@ -26,6 +26,7 @@ _INVALID = [
     ("adam_epsilon", 0.0),
     ("discriminator_adam_epsilon", 0.0),
     ("max_gradient_norm", 0.0),
+    ("updates_per_batch", 0),
     ("gradient_penalty_slope", 0.0),
     ("clip_rho_threshold", 0.0),
     ("clip_pg_rho_threshold", -1.0),
@@ -102,3 +103,17 @@ def test_uniform_sample_replay_holds_whole_batches(batch, batches):
 def test_bool_is_not_an_integer_count():
   with pytest.raises(ValueError, match="batch_size"):
     config_lib.SpiralConfig(batch_size=True)
+
+
+def test_gradient_clipping_is_off_by_default_and_can_be_set():
+  assert config_lib.SpiralConfig().max_gradient_norm is None
+  assert config_lib.SpiralConfig(max_gradient_norm=0.5).max_gradient_norm == 0.5
+
+
+def test_relative_l2_needs_the_l2_reward():
+  with pytest.raises(ValueError, match="l2_relative_to_blank needs"):
+    config_lib.SpiralConfig(l2_relative_to_blank=True)
+  config = config_lib.SpiralConfig(
+      conditional=True, reward_type=config_lib.RewardType.L2,
+      l2_relative_to_blank=True)
+  assert config.l2_relative_to_blank

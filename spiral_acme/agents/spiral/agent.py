@@ -173,9 +173,12 @@ class SpiralAgent:
     self._throughput_logger = logger("throughput", "learner_steps")
     self._throughput_start = None
     self._image_logger = self._file_logger("paintings")
-    self._evaluation_logger = self._file_logger("evaluation")
+    # Every evaluation is logged (they are minutes apart).
+    self._evaluation_logger = loggers.make_default_logger(
+        "evaluation", directory=workdir, time_delta=0.0,
+        steps_key="learner_steps", use_terminal=terminal_logs)
     self._snapshot = None  # Evaluation copy of the policy, made on demand.
-    self._blank_l2 = None  # Of the held-out targets, computed on demand.
+    self._quality = None  # A QualityEvaluator, fitted on first use.
     self._last_evaluation: Mapping[str, float] = {}
     self._episodes_ahead = 0  # Written to replay but not yet learnt from.
     self._canvases_ahead = 0  # Written for the discriminator, not yet used.
@@ -224,7 +227,7 @@ class SpiralAgent:
 
   @property
   def last_evaluation(self) -> Mapping[str, float]:
-    """The newest held-out numbers (conditional runs), or {}."""
+    """The newest `quality()` numbers logged, or {}."""
     return self._last_evaluation
 
   @property
@@ -418,8 +421,56 @@ class SpiralAgent:
                                   record_frames=True)
     return outputs.unbatch(results, num), targets
 
+  def quality(self, *, num_targets: int = 64,
+              num_samples: int = 256) -> Mapping[str, float]:
+    """Quality numbers of the current policy on held-out images.
+
+    Conditional runs paint the first `num_targets` held-out targets (L2 and
+    its ratio to the blank canvas's, classifier accuracy next to the real
+    targets', blank fraction); unconditional runs paint `num_samples`
+    pictures (Frechet distance, class entropy, blank fraction). Without
+    labels (an image folder) conditional runs report the L2 numbers alone,
+    unconditional runs nothing.
+    """
+    train, held_out = self._builder.datasets
+    labelled = (held_out is not None and train.labels is not None and
+                held_out.labels is not None)
+    if not labelled:
+      if not self._config.conditional:
+        return {}
+      pool = held_out if held_out is not None else train
+      targets = pool.images[:num_targets]
+      l2 = self.evaluate(targets).l2
+      blank = evaluation.mean_l2(np.ones_like(targets), targets)
+      return {"l2": l2, "l2_ratio_vs_blank": l2 / max(blank, 1e-12)}
+    if self._quality is None:
+      self._quality = evaluation.QualityEvaluator.for_dataset(
+          train, held_out, num_targets=min(num_targets, len(held_out)),
+          seed=self._experiment.seed)
+    if self._config.conditional:
+      result = self.evaluate(self._quality.targets)
+      return self._quality.reconstructions(result.canvases)
+    samples, _ = self.sample(num_samples)
+    return self._quality.samples(np.stack([s.canvas for s in samples]))
+
+  def log_quality(self) -> Mapping[str, float]:
+    """Logs `quality()` against learner steps, frames and training minutes."""
+    values = self.quality()
+    if values:
+      self._last_evaluation = dict(values)
+      counts = self.counts
+      self._evaluation_logger.write({
+          **values,
+          "frames": counts.get("actor_steps", 0) *
+                    self._config.num_envs_per_actor,
+          "minutes": self.elapsed_seconds / 60,
+          "learner_steps": counts.get("learner_steps", 0)})
+    return values
+
   def log_samples(self, num: int = 16) -> None:
-    """Writes a grid of paintings (next to their targets) to the logs."""
+    """Writes a grid of paintings (next to their targets) and quality numbers
+    to the logs."""
+    self.log_quality()
     samples, targets = self.sample(num)
     canvases = np.stack([s.canvas for s in samples])
     grid = (images.image_grid(canvases) if targets is None else
@@ -427,26 +478,6 @@ class SpiralAgent:
     self._image_logger.write({
         "paintings": grid,
         "learner_steps": self.counts.get("learner_steps", 0)})
-    if self._config.conditional:
-      self.evaluate_held_out()
-
-  def evaluate_held_out(self, num: int = 64) -> Mapping[str, float]:
-    """Held-out L2 and its ratio to the blank canvas's, logged and kept."""
-    train, held_out = self._builder.datasets
-    pool = held_out if held_out is not None else train
-    targets = pool.images[:num]
-    if self._blank_l2 is None:
-      blank = self._environment.reset().observation["canvas"][:1]
-      self._blank_l2 = evaluation.mean_l2(
-          np.broadcast_to(blank, targets.shape), targets)
-    l2 = self.evaluate(targets).l2
-    self._last_evaluation = {
-        "held_out_l2": l2,
-        "l2_ratio_vs_blank": l2 / max(self._blank_l2, 1e-12)}
-    self._evaluation_logger.write({
-        **self._last_evaluation,
-        "learner_steps": self.counts.get("learner_steps", 0)})
-    return self._last_evaluation
 
   def baselines(self, targets: np.ndarray, *,
                 seed: int = 0) -> Mapping[str, float]:

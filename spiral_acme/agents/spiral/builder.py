@@ -233,6 +233,8 @@ class SpiralBuilder:
           {"discriminator": discriminator.variables})
       scorer = rewards.discriminator_scorer(
           discriminator, conditional=self._config.conditional)
+    elif self._config.l2_relative_to_blank:
+      scorer = rewards.negative_relative_l2
     else:
       scorer = rewards.negative_l2
     return learning.SpiralLearner(

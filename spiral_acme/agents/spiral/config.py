@@ -2,6 +2,7 @@
 
 import dataclasses
 import enum
+from typing import Optional
 
 from spiral_acme.replay import SampleReplay
 
@@ -37,12 +38,25 @@ class SpiralConfig:
       instead of a single reward s(c_T) at the end of the episode.
     reward_scale: multiplies canvas scores (L2 rewards are small per-pixel
       means; scaling them keeps the policy gradient above the entropy bonus).
+    l2_relative_to_blank: divide each target's L2 by the blank canvas's L2
+      for that target, so an episode's return with temporal credit is the
+      fraction of the blank canvas's error it removed, whatever the amount
+      of ink in the dataset (glyphs hold far less ink than digits).
     stroke_penalty: subtracted for each new continuous stroke sequence (a
       painting step that follows a move, or the first step).
     empty_canvas_penalty: subtracted at the end when nothing was painted.
     batch_size: episodes per policy-learner step.
     learning_rate, adam_beta1, adam_beta2, adam_epsilon: policy optimiser.
-    entropy_cost, baseline_cost, max_gradient_norm, discount: IMPALA loss.
+    entropy_cost, baseline_cost, discount: IMPALA loss.
+    max_gradient_norm: global-norm clipping of the policy gradient, or None.
+      The losses are means over T x B, so gradient norms are ~0.01-0.3 and
+      IMPALA's 40 (chosen for sums) never triggers; Adam already normalises
+      the gradient's scale. Off by default; `gradient_norm` is logged so a
+      threshold can be chosen from a run's own norms.
+    updates_per_batch: optimiser steps taken on each batch of episodes.
+      Acting costs about as much as learning on a CPU, so reusing a batch
+      2-4 times buys updates for free; V-trace corrects for the policy having
+      moved away from the one that acted.
     clip_rho_threshold, clip_pg_rho_threshold: V-trace truncation levels.
     discriminator_loss: WGAN-GP or spectral-norm GAN.
     discriminator_batch_size: real and fake images per discriminator step.
@@ -62,6 +76,7 @@ class SpiralConfig:
   reward_type: RewardType = RewardType.DISCRIMINATOR
   temporal_credit: bool = False
   reward_scale: float = 1.0
+  l2_relative_to_blank: bool = False
   stroke_penalty: float = 0.0
   empty_canvas_penalty: float = 0.0
 
@@ -72,7 +87,8 @@ class SpiralConfig:
   adam_epsilon: float = 1e-8
   entropy_cost: float = 0.01
   baseline_cost: float = 0.5
-  max_gradient_norm: float = 40.0
+  max_gradient_norm: Optional[float] = None
+  updates_per_batch: int = 1
   discount: float = 1.0
   clip_rho_threshold: float = 1.0
   clip_pg_rho_threshold: float = 1.0
@@ -106,7 +122,7 @@ class SpiralConfig:
            "reward_type=L2 needs a target: set conditional=True.")
     for name in ("batch_size", "discriminator_batch_size", "max_queue_size",
                  "sample_replay_batches", "num_envs_per_actor",
-                 "variable_update_period",
+                 "variable_update_period", "updates_per_batch",
                  "discriminator_steps_per_learner_step"):
       value = getattr(self, name)
       _check(isinstance(value, int) and not isinstance(value, bool) and
@@ -114,7 +130,7 @@ class SpiralConfig:
              f"{name} must be an integer >= 1, got {value!r}.")
     for name in ("learning_rate", "discriminator_learning_rate",
                  "adam_epsilon", "discriminator_adam_epsilon",
-                 "max_gradient_norm", "gradient_penalty_slope", "reward_scale",
+                 "gradient_penalty_slope", "reward_scale",
                  "clip_rho_threshold", "clip_pg_rho_threshold"):
       value = getattr(self, name)
       _check(value > 0, f"{name} must be > 0, got {value!r}.")
@@ -126,6 +142,11 @@ class SpiralConfig:
                  "discriminator_adam_beta2"):
       value = getattr(self, name)
       _check(0 <= value < 1, f"{name} must be in [0, 1), got {value!r}.")
+    _check(self.max_gradient_norm is None or self.max_gradient_norm > 0,
+           "max_gradient_norm must be None (no clipping) or > 0, got "
+           f"{self.max_gradient_norm!r}.")
+    _check(not self.l2_relative_to_blank or self.reward_type is RewardType.L2,
+           "l2_relative_to_blank needs reward_type=L2.")
     _check(0 <= self.discount <= 1,
            f"discount must be in [0, 1], got {self.discount!r}.")
 

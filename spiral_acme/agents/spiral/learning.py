@@ -7,7 +7,7 @@ between the actors' and the learner's policy with V-trace, and publishes the
 new weights.
 """
 
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Iterator, List, Mapping, Optional, Tuple
 
 import sonnet as snt
 import tensorflow as tf
@@ -103,8 +103,8 @@ class SpiralLearner(publishing_learner.PublishingLearner):
       loss = (pg_loss + self._config.baseline_cost * baseline_loss -
               self._config.entropy_cost * entropy)
     gradients = tape.gradient(loss, variables)
-    gradients, grad_norm = tf.clip_by_global_norm(
-        gradients, self._config.max_gradient_norm)
+    gradients, grad_norm = clip_gradients(gradients,
+                                          self._config.max_gradient_norm)
     self._optimizer.apply(gradients, variables)
     return {
         "loss": loss,
@@ -120,11 +120,29 @@ class SpiralLearner(publishing_learner.PublishingLearner):
 
   def _update(self, sample: Any) -> Mapping[str, tf.Tensor]:
     if self._discriminator_client is not None:
-      self._discriminator_client.update()  # Rewards use the newest D.
-    return self._sgd_step(sample.data)
+      # Rewards must use the newest published discriminator: a background
+      # `update()` would apply the fetch started by the previous call (one
+      # step stale, and the untrained initial weights on the first step).
+      self._discriminator_client.update(wait=True)
+    for _ in range(self._config.updates_per_batch):
+      metrics = self._sgd_step(sample.data)
+    return metrics
 
   def _step_counts(self) -> Mapping[str, int]:
     return {"steps": 1, "episodes": self._config.batch_size}
+
+
+def clip_gradients(gradients: List[tf.Tensor], max_norm: Optional[float]
+                   ) -> Tuple[List[tf.Tensor], tf.Tensor]:
+  """(gradients clipped to global norm `max_norm`, their norm before).
+
+  `max_norm=None` leaves the gradients as they are.
+  """
+  norm = tf.linalg.global_norm(gradients)
+  if max_norm is None:
+    return list(gradients), norm
+  clipped, _ = tf.clip_by_global_norm(gradients, max_norm, use_norm=norm)
+  return clipped, norm
 
 
 def _repeat_in_time(x: tf.Tensor, num_steps: tf.Tensor) -> tf.Tensor:

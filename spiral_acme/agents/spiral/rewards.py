@@ -23,6 +23,19 @@ def negative_l2(canvases: tf.Tensor, targets: Optional[tf.Tensor]) -> tf.Tensor:
   return -tf.reduce_mean(tf.square(canvases - targets), axis=[1, 2, 3])
 
 
+def negative_relative_l2(canvases: tf.Tensor,
+                         targets: Optional[tf.Tensor]) -> tf.Tensor:
+  """Minus the L2 to the target over the L2 of a white canvas to it.
+
+  0 is a perfect painting, -1 a blank one: the same scale for datasets with
+  much ink (digits) and little (thin glyphs).
+  """
+  if targets is None:
+    raise ValueError("The L2 reward needs targets (a conditional run).")
+  blank = tf.reduce_mean(tf.square(1.0 - targets), axis=[1, 2, 3])
+  return negative_l2(canvases, targets) / tf.maximum(blank, 1e-6)
+
+
 def discriminator_scorer(discriminator: Callable[..., tf.Tensor],
                          *, conditional: bool) -> Scorer:
   """Scores canvases with a discriminator (conditioned on the target)."""

@@ -1,0 +1,39 @@
+"""Named presets: every launcher task has one, and each one is valid."""
+
+import pytest
+
+from spiral_acme.agents.spiral import config as config_lib
+from spiral_acme.agents.spiral import presets
+
+
+@pytest.mark.parametrize("name", presets.names())
+def test_every_preset_builds_a_valid_experiment(name):
+  experiment = presets.get(name)(seed=2)
+  assert experiment.seed == 2
+  assert experiment.dataset.canvas_width == experiment.environment.canvas_width
+
+
+@pytest.mark.parametrize("dataset", ["digits", "hershey"])
+@pytest.mark.parametrize("task", ["reconstruct", "generate",
+                                  "reconstruct_gan"])
+def test_each_launcher_task_defaults_to_a_named_preset(dataset, task):
+  name = presets.for_task(dataset, task)
+  assert name in presets.names()
+  experiment = presets.get(name)()
+  assert experiment.dataset.name.value == dataset
+  assert experiment.agent.conditional == (task != "generate")
+  expected = (config_lib.RewardType.L2 if task == "reconstruct" else
+              config_lib.RewardType.DISCRIMINATOR)
+  assert experiment.agent.reward_type is expected
+
+
+def test_unknown_presets_and_tasks_are_errors():
+  with pytest.raises(ValueError, match="Unknown preset 'nope'"):
+    presets.get("nope")
+  with pytest.raises(ValueError, match="No preset for dataset 'mnist'"):
+    presets.for_task("mnist", "generate")
+
+
+def test_agent_overrides_reach_the_agent_config():
+  experiment = presets.get("digits64")(entropy_cost=0.002)
+  assert experiment.agent.entropy_cost == 0.002
