@@ -250,6 +250,7 @@ def _check_tfds(c: DatasetConfig) -> None:
 _CHECKS: dict[DatasetName, Callable[[DatasetConfig], None]]
 _CHECKS = {DatasetName.DIGITS: _check_nothing,
            DatasetName.HERSHEY: _check_nothing,
+           DatasetName.MUJOCO_SCENES: _check_nothing,  # Rendered here.
            **{n: _check_idx for n in _IDX},
            DatasetName.OMNIGLOT: _check_omniglot,
            DatasetName.IMAGE_FOLDER: _check_image_folder,

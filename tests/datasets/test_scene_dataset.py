@@ -53,7 +53,7 @@ def test_split_keeps_programs_with_their_images():
 
 @pytest.mark.parametrize("overrides, message", [
     (dict(channels=1), "channels must be 3"),
-    (dict(path="/tmp"), "takes no path"),
+    (dict(path="/tmp"), "reads no files; expected no path"),
 ])
 def test_bad_scene_configs_are_refused(overrides, message):
   with pytest.raises(ValueError, match=message):

@@ -50,7 +50,8 @@ def test_digits_launcher_trains_checkpoints_and_writes_samples(tmp_path):
 def test_launcher_without_budget_is_a_usage_error(tmp_path):
   result = _run("digits.py", f"--workdir={tmp_path}")
   assert result.returncode != 0
-  assert "Give --num_steps, --max_minutes or both" in result.stderr
+  assert "expected a budget, one or both of them" in result.stderr
+  assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_launcher_with_missing_dataset_names_the_expected_files(tmp_path):
