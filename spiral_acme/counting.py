@@ -131,6 +131,12 @@ class Counter(core.Saveable):
                 if key.startswith(head)}
     return counts
 
+  def flush(self) -> Dict[str, Number]:
+    """Pushes pending counts to the parent now (e.g. before a node exits)."""
+    with self._lock:
+      self._last_sync = None
+    return self.get_counts()
+
   def get_steps_key(self) -> str:
     """Name under which this counter's "steps" appear in get_counts()."""
     if self._return_only_prefixed or not self._prefix:

@@ -124,10 +124,17 @@ class _LearnerNode:
       return
     if self.steps() != self._saved_step:
       self.save()
+    self._flush_counts()
     if self._budget_spent():
       logging.info("%s reached its budget of %d steps.", self._name,
                    self._num_steps)
     lp.wait_for_stop()  # Keep serving (steps, snapshot) until the end.
+
+  def _flush_counts(self) -> None:
+    try:
+      self._counter.flush()
+    except Exception as e:  # pylint: disable=broad-except
+      logging.warning("%s could not push its last counts: %s", self._name, e)
 
   def _reconnect(self) -> bool:
     """Waits for the server and rebuilds the learner; False if stopping."""

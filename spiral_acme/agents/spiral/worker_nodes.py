@@ -16,6 +16,7 @@ All three run on the CPU (`hide_gpus`): a GPU belongs to the learners.
 
 import os
 import shutil
+import threading
 import time
 from typing import Any, List, Optional, Sequence
 
@@ -75,7 +76,19 @@ class ActorNode:
         self._environment, actor, counter=self._counter,
         logger=loggers.NoOpLogger())
 
+  def _unblock_writers(self) -> None:
+    """At stop: empties the episode queue so a write waiting for room ends.
+
+    Queued episodes are never kept past a run (replay is not checkpointed),
+    and under local_mp actors stop before the learners, so little is lost.
+    Runs in a daemon thread: a dead server must not hold up the stop.
+    """
+    table = self._builder.tables.episodes
+    threading.Thread(target=lambda: reverb.Client(self._address).reset(table),
+                     name="unblock-writers", daemon=True).start()
+
   def run(self) -> None:
+    lp.register_stop_handler(self._unblock_writers)
     failing_since = None
     while not _stopping():
       try:
