@@ -28,7 +28,6 @@ import multiprocessing
 import os
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -86,56 +85,75 @@ def single_process(experiment: ExperimentConfig, seconds: float) -> dict:
               (after["learner_steps"] - before["learner_steps"]) / elapsed}
 
 
-def local_mp(experiment: ExperimentConfig, num_actors: int, seconds: float,
-             *, gpu_learner: bool = False) -> dict:
-  """Runs the program for `seconds` after the learner's first step."""
+def _wait_for_file(path: str, timeout: float = 120.0) -> None:
+  deadline = time.time() + timeout
+  while not os.path.exists(path):
+    if time.time() > deadline:
+      raise TimeoutError(f"{path} did not appear")
+    time.sleep(0.5)
+
+
+def local_mp(experiment: ExperimentConfig, num_actors: int,
+             seconds: float) -> dict:
+  """Runs the program for `seconds` after the learner's first step.
+
+  Counts come from the counter node through `progress_fn` (called in the
+  supervisor every second); the queue's fill from the replay server.
+  """
   import reverb  # pylint: disable=g-import-not-at-top
   workdir = tempfile.mkdtemp(prefix="scaling-")
   program = distributed.make_program(
       experiment, workdir=workdir, num_actors=num_actors,
       evaluate_every_minutes=None, snapshot_every_minutes=None,
       checkpoint_every_minutes=60)
-  del gpu_learner  # Learners take a visible GPU by themselves.
-  samples = []
+  counter = program.groups["counter"][0].create_handle()
+  readings = []  # (time, counts)
+  clients = []
+
+  def record(unused_statuses) -> None:
+    if not clients:
+      clients.append(counter.dereference())
+    readings.append((time.time(), clients[0].get_counts()))
+
   running = lp.launch(program, "local_mp", workdir=workdir,
                       stop_order=distributed.STOP_ORDER,
-                      grace_period_seconds=20, handle_signals=False)
+                      grace_period_seconds=20, handle_signals=False,
+                      progress_fn=record, progress_period_seconds=1.0)
+  samples = []
   try:
+    _wait_for_file(os.path.join(workdir, "nodes.json"))
     with open(os.path.join(workdir, "nodes.json")) as f:
       address = {n["name"]: n["address"] for n in json.load(f)["nodes"]}
-    counter = lp.CourierClient  # Typing only; the gRPC client is below.
-    del counter
-    from spiral_acme.launchpad.courier import grpc_transport  # pylint: disable=g-import-not-at-top
-    client = grpc_transport.GrpcCourierClient(
-        "counter", address["counter_0"], running._token, timeout=30)  # pylint: disable=protected-access
-    deadline = time.time() + 600
-    while client.get_counts().get("learner_0_steps", 0) < 1:
+    replay = reverb.Client(address["replay_0"])
+    deadline = time.time() + 900
+    while not readings or readings[-1][1].get("learner_0_steps", 0) < 1:
       if time.time() > deadline:
         raise TimeoutError("the learner never stepped")
       time.sleep(1)
-    replay = reverb.Client(address["replay_0"])
-    start, first = time.time(), client.get_counts()
-    while time.time() - start < seconds:
+    first = readings[-1]
+    while time.time() - first[0] < seconds:
       info = replay.server_info(timeout=10)["episodes_0"]
-      samples.append((info.current_size, info.max_size))
+      samples.append(info.current_size / info.max_size)
       time.sleep(1)
-    elapsed, last = time.time() - start, client.get_counts()
+    last = readings[-1]
   finally:
     running.stop_and_wait()
+  elapsed = last[0] - first[0]
   envs = experiment.agent.num_envs_per_actor
-  delta = lambda key: last.get(key, 0) - first.get(key, 0)
-  fills = [size / maximum for size, maximum in samples]
+  delta = lambda key: last[1].get(key, 0) - first[1].get(key, 0)
   return {
       "num_actors": num_actors,
+      "seconds": elapsed,
       "actor_frames_per_s": delta("actor_0_steps") * envs / elapsed,
       "learner_frames_per_s": (delta("learner_0_episodes") *
                                frames_per_episode(experiment) / elapsed),
       "learner_steps_per_s": delta("learner_0_steps") / elapsed,
-      "queue_mean_fill": float(np.mean(fills)) if fills else None,
-      "queue_full_share": (float(np.mean([f >= 1.0 for f in fills]))
-                           if fills else None),
-      "queue_empty_share": (float(np.mean([f == 0.0 for f in fills]))
-                            if fills else None),
+      # Full queue: actors wait to write; empty: the learner waits.
+      "queue_mean_fill": float(np.mean(samples)) if samples else None,
+      "queue_full_share": (float(np.mean([f >= 1.0 for f in samples]))
+                           if samples else None),
+      "queue_empty_share": (float(np.mean([f == 0.0 for f in samples]))
+                            if samples else None),
   }
 
 

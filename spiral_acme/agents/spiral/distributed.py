@@ -30,7 +30,7 @@ conditioning) cannot differ.
 import dataclasses
 import functools
 import os
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, List, Mapping, Optional, Sequence
 
 import spiral_acme.launchpad as lp
 from spiral_acme import hub

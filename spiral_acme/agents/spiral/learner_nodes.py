@@ -20,7 +20,7 @@ WORKDIR/errors/<node>.txt, which `distributed.run` reports.
 
 import os
 import time
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from absl import logging
 import numpy as np
@@ -70,6 +70,10 @@ class _LearnerNode:
     self._checkpointer = checkpointing.Checkpointer(
         os.path.join(workdir, "checkpoints", name), warn=logging.warning)
     self._step = tf.Variable(0, dtype=tf.int64, trainable=False)
+    # Nodes start together: the replay server may not serve yet.
+    reconnect.wait_for_server(reconnect.ServerProbe(self._address),
+                              should_stop=lambda: False,
+                              timeout=replay_timeout)
     self._learner = self._make_learner(replay)
     latest = self._checkpointer.latest_intact()
     if latest is not None:

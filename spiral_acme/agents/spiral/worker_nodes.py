@@ -89,6 +89,10 @@ class ActorNode:
 
   def run(self) -> None:
     lp.register_stop_handler(self._unblock_writers)
+    if not reconnect.wait_for_server(  # Nodes start together.
+        reconnect.ServerProbe(self._address), should_stop=_stopping,
+        timeout=self._replay_timeout):
+      return
     failing_since = None
     while not _stopping():
       try:
