@@ -25,7 +25,7 @@ are lost; a restarted server starts with empty tables.
 import concurrent.futures
 import threading
 import time
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, Optional, Sequence
 
 import numpy as np
 import reverb
@@ -37,7 +37,8 @@ from spiral_acme.replay import timeouts
 # RuntimeError or tf errors that carry gRPC's status text).
 _CONNECTION_WORDS = ("UNAVAILABLE", "Socket closed", "Connection reset",
                      "failed to connect", "Connection refused",
-                     "DEADLINE_EXCEEDED", "Broken pipe")
+                     "DEADLINE_EXCEEDED", "Broken pipe",
+                     "Error when confirming that all items written")
 
 
 def _in_daemon_thread(fn: Callable[..., Any], *args: Any,
@@ -91,10 +92,15 @@ class ServerProbe:
     self._address = address
     self._timeout = timeout_seconds
     self._last_uptime: Optional[float] = None
+    self._sizes: Dict[str, int] = {}
 
   @property
   def address(self) -> str:
     return self._address
+
+  def table_size(self, table: str) -> int:
+    """Items in `table` at the last check (0 if unknown)."""
+    return self._sizes.get(table, 0)
 
   def uptime_ms(self) -> Optional[float]:
     """The server's uptime in ms, or None when it does not answer."""
@@ -103,6 +109,7 @@ class ServerProbe:
           timeout=max(1, int(self._timeout)))
     except Exception:  # pylint: disable=broad-except
       return None
+    self._sizes = {name: t.current_size for name, t in info.items()}
     if not info:
       return 0.0
     worker = next(iter(info.values())).table_worker_time
@@ -151,16 +158,23 @@ class WatchedBatches:
   `next` fetches in a background thread and, every `poll_seconds`, checks
   `should_stop()` (raises StopRequested; the fetch stays pending for the
   next call) and the probe (raises ReplayUnavailableError; the stuck fetch
-  is abandoned). Errors of the fetch itself propagate.
+  is abandoned). A fetch that stays stuck for `stall_polls` checks while
+  `table` holds a whole batch (a stream left broken by a restart, which
+  the probe may miss) is treated as a lost server too. Errors of the fetch
+  itself propagate.
   """
 
   def __init__(self, make_iterator: Callable[[], Iterator[Any]],
                probe: ServerProbe, *,
                should_stop: Callable[[], bool],
-               poll_seconds: float = 5.0):
+               table: Optional[str] = None, batch_size: int = 1,
+               poll_seconds: float = 5.0, stall_polls: int = 3):
     self._iterator = make_iterator()
     self._probe = probe
     self._should_stop = should_stop
+    self._table = table
+    self._batch_size = batch_size
+    self._stall_polls = stall_polls
     self._poll = poll_seconds
     self._pending: Optional[concurrent.futures.Future] = None
     self._probe.lost()  # Records the server's uptime.
@@ -171,6 +185,7 @@ class WatchedBatches:
   def __next__(self) -> Any:
     if self._pending is None:
       self._pending = _in_daemon_thread(next, self._iterator)
+    stalled = 0
     while True:
       try:
         result = self._pending.result(timeout=self._poll)
@@ -182,6 +197,14 @@ class WatchedBatches:
           raise ReplayUnavailableError(
               f"Replay server {self._probe.address} was lost while sampling."
           ) from None
+        full = (self._table is not None and
+                self._probe.table_size(self._table) >= self._batch_size)
+        stalled = stalled + 1 if full else 0
+        if stalled >= self._stall_polls:
+          self.abandon()
+          raise ReplayUnavailableError(
+              f"Sampling {self._table!r} stalled with "
+              f"{self._probe.table_size(self._table)} items waiting.") from None
         continue
       except BaseException:
         self._pending = None
@@ -200,7 +223,8 @@ class TimedPublisher:
   `client.insert` waits forever on a dead server; here it runs in a helper
   thread and a publish that takes longer than `timeout_seconds` raises
   ReplayUnavailableError (inserts into a `max_size=1` table never wait for
-  room, so a slow insert means a lost server).
+  room, so a slow insert means a lost server), as does an insert that fails
+  for a lost connection.
   """
 
   def __init__(self, client: reverb.Client, table: str,
@@ -223,3 +247,8 @@ class TimedPublisher:
         raise ReplayUnavailableError(
             f"Publishing to {self._table!r} took over {self._timeout:g} s: "
             f"{timeouts.describe_table(self._client, self._table)}") from None
+      except Exception as e:  # pylint: disable=broad-except
+        if is_connection_error(e):
+          raise ReplayUnavailableError(
+              f"Publishing to {self._table!r} failed: {e}") from e
+        raise

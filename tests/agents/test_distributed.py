@@ -186,3 +186,27 @@ def test_ray_runs_the_program_to_its_budget(tmp_path):
   assert run.returncode == 0, output
   assert _checkpoint_steps(workdir, "learner_0")[-1] == 6
   assert os.path.isfile(os.path.join(workdir, "policy", "saved_model.pb"))
+
+
+@pytest.mark.slow
+def test_local_mp_survives_a_killed_replay_server_and_counter(tmp_path):
+  workdir = str(tmp_path / "run")
+  num_steps = 120
+  run = _start(workdir, "local_mp", num_steps)
+  try:
+    _wait_until(lambda: _checkpoint_steps(workdir, "learner_0"), 180,
+                "the learner's first checkpoint", run)
+    nodes = _nodes(workdir)
+    os.kill(nodes["replay_0"]["pid"], signal.SIGKILL)
+    os.kill(nodes["counter_0"]["pid"], signal.SIGKILL)
+    output, _ = run.communicate(timeout=400)
+  finally:
+    run.kill()
+  assert run.returncode == 0, output
+  nodes = _nodes(workdir)
+  assert nodes["replay_0"]["restarts"] == 1
+  assert nodes["counter_0"]["restarts"] == 1
+  assert nodes["learner_0"]["restarts"] == 0  # It reconnected instead.
+  assert _checkpoint_steps(workdir, "learner_0")[-1] == num_steps
+  with open(os.path.join(workdir, "logs", "learner_0.log")) as f:
+    assert "reconnecting" in f.read()

@@ -12,7 +12,7 @@ import tensorflow as tf
 from spiral_acme.replay import make_server
 
 if __name__ == "__main__":
-  make_server([
+  server = make_server([
       reverb.Table.queue("q", 100,
                          signature={"x": tf.TensorSpec([3], tf.float32)}),
       reverb.Table.queue("v", 1)], port=int(sys.argv[1]))

@@ -230,7 +230,7 @@ class SpiralBuilder:
       return make()
     return reconnect.WatchedBatches(
         make, reconnect.ServerProbe(client.server_address),
-        should_stop=self._should_stop)
+        should_stop=self._should_stop, table=table, batch_size=batch_size)
 
   def _publisher(self, client: reverb.Client, table: str, variables):
     if self._should_stop is None:

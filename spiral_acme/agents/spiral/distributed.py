@@ -196,13 +196,29 @@ def _progress_fn(counter_handle: lp.Handle,
                  experiments: Sequence[ExperimentConfig],
                  reporter: progress_lib.ProgressReporter
                  ) -> Callable[[Sequence[lp.NodeStatus]], None]:
-  """progress_fn for lp.launch: one line from the counter node's totals."""
-  client = []
+  """progress_fn for lp.launch: one line from the counter node's totals.
+
+  It runs in the supervisor's loop, which also restarts dead nodes, so it
+  never waits on the counter: it asks with a future and reports the answer
+  on a later call (a restarting counter just skips lines).
+  """
+  state = {"client": None, "pending": None}
 
   def report(statuses: Sequence[lp.NodeStatus]) -> None:
-    if not client:
-      client.append(counter_handle.dereference())
-    counts = client[0].get_counts()
+    del statuses  # Restarts are in nodes.json; the line stays short.
+    if state["client"] is None:
+      state["client"] = counter_handle.dereference()
+    pending = state["pending"]
+    if pending is None:
+      state["pending"] = state["client"].futures.get_counts()
+      return
+    if not pending.done():
+      return
+    state["pending"] = state["client"].futures.get_counts()
+    try:
+      counts = pending.result()
+    except Exception:  # pylint: disable=broad-except
+      return  # The counter was restarting; the next call asks again.
     steps = [counts.get(f"{learner_name(i)}_steps", 0)
              for i in range(len(experiments))]
     frames = sum(counts.get(f"actor_{i}_steps", 0) *
@@ -210,7 +226,6 @@ def _progress_fn(counter_handle: lp.Handle,
     reporter.maybe_report(progress_lib.Progress(
         learner_steps=int(min(steps)), frames=int(frames),
         elapsed_seconds=counts.get(budget.ELAPSED_KEY, 0.0)))
-    del statuses  # Restarts are in nodes.json; the line stays short.
   return report
 
 
@@ -333,7 +348,7 @@ def run(experiment: ExperimentConfig, run_config: training.RunConfig, *,
         grace_period_seconds=grace_period_seconds, max_restarts=max_restarts,
         progress_fn=_progress_fn(_counter_handle(program), experiments,
                                  reporter),
-        progress_period_seconds=run_config.progress_every_seconds,
+        progress_period_seconds=1.0,  # The reporter keeps its own interval.
         ray_address=ray_address, resources=resources,
         ray_init_kwargs=ray_init_kwargs)
     _wait(running, kind)
