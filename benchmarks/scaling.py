@@ -169,10 +169,14 @@ def plumbing(experiment: ExperimentConfig, seconds: float) -> dict:
   builder = SpiralBuilder(experiment)
   server = replay.make_server(builder.make_replay_tables())
   client = reverb.Client(f"127.0.0.1:{server.port}")
+  policy = builder.make_policy(seed=0)
+  # What a learner would have published: the actor syncs from it.
+  replay.VariablePublisher(client, builder.tables.policy_variables,
+                           policy.variables).publish()
   results = {}
   try:
     for label, actor_client in (("no_replay", None), ("replay", client)):
-      actor = builder.make_actor(actor_client, seed=0)
+      actor = builder.make_actor(actor_client, seed=0, policy=policy)
       if actor_client is not None:
         actor.update(wait=True)
       loop = environment_loop.EnvironmentLoop(
