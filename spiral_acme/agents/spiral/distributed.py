@@ -30,7 +30,7 @@ conditioning) cannot differ.
 import dataclasses
 import functools
 import os
-from typing import Any, Callable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, List, Mapping, Optional, Sequence, Union
 
 import spiral_acme.launchpad as lp
 from spiral_acme import hub
@@ -263,7 +263,8 @@ def export_policies(experiment: ExperimentConfig, workdir: str,
 
 
 def run(experiment: ExperimentConfig, run_config: training.RunConfig, *,
-        launch_type: str, num_actors: int = 1, num_policy_learners: int = 1,
+        launch_type: Union[str, lp.LaunchType], num_actors: int = 1,
+        num_policy_learners: int = 1,
         ray_address: Optional[str] = None,
         learner_overrides: Sequence[Mapping[str, Any]] = (),
         max_actor_steps: Optional[int] = None,
