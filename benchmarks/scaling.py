@@ -157,15 +157,21 @@ def local_mp(experiment: ExperimentConfig, num_actors: int,
   }
 
 
-def plumbing(experiment: ExperimentConfig, seconds: float) -> dict:
-  """One actor with and without writing into replay."""
+def plumbing(experiment: ExperimentConfig, seconds: float, *,
+             update_period: int = 1) -> dict:
+  """One actor with and without replay (writing episodes, syncing weights).
+
+  `update_period`: actor steps between weight fetches (the agent's
+  variable_update_period; 1 fetches the whole policy every step).
+  """
   import reverb  # pylint: disable=g-import-not-at-top
   from spiral_acme import environment_loop  # pylint: disable=g-import-not-at-top
   from spiral_acme import loggers  # pylint: disable=g-import-not-at-top
   from spiral_acme import replay  # pylint: disable=g-import-not-at-top
   from spiral_acme.agents.spiral.builder import SpiralBuilder  # pylint: disable=g-import-not-at-top
   experiment = dataclasses.replace(experiment, agent=dataclasses.replace(
-      experiment.agent, max_queue_size=100000))
+      experiment.agent, max_queue_size=100000,
+      variable_update_period=update_period))
   builder = SpiralBuilder(experiment)
   server = replay.make_server(builder.make_replay_tables())
   client = reverb.Client(f"127.0.0.1:{server.port}")
@@ -264,6 +270,10 @@ def main() -> None:
     plumb = plumbing(experiment, args.seconds / 2)
     print(f"(b) plumbing: {plumb}", flush=True)
     record["plumbing"] = plumb
+    plumb_100 = plumbing(experiment, args.seconds / 2, update_period=100)
+    print(f"(b) plumbing, weights fetched every 100 steps: {plumb_100}",
+          flush=True)
+    record["plumbing_update_period_100"] = plumb_100
     capacity = replay_capacity(args.seconds / 3)
     per_actor_episodes = (plumb["replay_frames_per_s"] /
                           experiment.agent.num_envs_per_actor /
