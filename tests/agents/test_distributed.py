@@ -210,3 +210,37 @@ def test_local_mp_survives_a_killed_replay_server_and_counter(tmp_path):
   assert _checkpoint_steps(workdir, "learner_0")[-1] == num_steps
   with open(os.path.join(workdir, "logs", "learner_0.log")) as f:
     assert "reconnecting" in f.read()
+
+
+class _FakeLearner:
+  """Serves snapshot() like a policy learner node, from a fixed policy."""
+
+  def __init__(self, experiment):
+    from spiral_acme.agents.spiral.builder import SpiralBuilder  # pylint: disable=g-import-not-at-top
+    self._weights = [v.numpy() for v in
+                     SpiralBuilder(experiment).make_policy(seed=7).variables]
+    self.step = 0
+
+  def snapshot(self):
+    self.step += 5
+    return self.step, self._weights
+
+
+def test_snapshotter_keeps_the_newest_and_evaluator_logs(tmp_path):
+  from spiral_acme.agents.spiral import worker_nodes  # pylint: disable=g-import-not-at-top
+  experiment = _small()
+  learner = _FakeLearner(experiment)
+  snapshotter = worker_nodes.SnapshotterNode(
+      experiment, learners=[learner], names=["learner_0"],
+      workdir=str(tmp_path), keep=2, cpu_only=False)
+  for _ in range(3):
+    snapshotter._tick()  # pylint: disable=protected-access
+  directory = tmp_path / "snapshots" / "learner_0"
+  assert sorted(os.listdir(directory)) == ["10", "15"]
+  assert (directory / "15" / "saved_model.pb").is_file()
+
+  evaluator = worker_nodes.EvaluatorNode(
+      experiment, name="evaluator_0", learner=learner, workdir=str(tmp_path),
+      num_paintings=4, num_held_out=8, cpu_only=False)
+  evaluator._tick()  # pylint: disable=protected-access
+  assert os.listdir(tmp_path / "tensorboard" / "evaluator_0")

@@ -165,10 +165,10 @@ class EvaluatorNode(_PeriodicNode):
     self._logger = loggers.TensorBoardLogger(
         os.path.join(workdir, "tensorboard", name), steps_key="learner_steps")
 
-  def _actor(self, targets: Optional[np.ndarray]):
-    sampler = None if targets is None else painting.SequentialTargets(targets)
+  def _actor(self, targets: Optional[painting.SequentialTargets]):
+    """An actor painting `targets` (a sampler, None when unconditional)."""
     return self._builder.make_actor(None, seed=0, policy=self._policy,
-                                    record=False, targets=sampler)
+                                    record=False, targets=targets)
 
   def _tick(self) -> None:
     step, weights = self._learner.snapshot()
