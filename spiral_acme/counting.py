@@ -12,7 +12,7 @@ import math
 import numbers
 import threading
 import time
-from typing import Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
 from spiral_acme import core
 
@@ -48,7 +48,7 @@ class Counter(core.Saveable):
   """
 
   def __init__(self,
-               parent: Optional["Counter"] = None,
+               parent: Optional[Any] = None,
                prefix: str = "",
                *,
                time_delta: float = 1.0,
@@ -56,15 +56,21 @@ class Counter(core.Saveable):
     """Creates a counter.
 
     Args:
-      parent: counter that receives this counter's increments, or None.
+      parent: receives this counter's increments through its
+        `increment(**counts) -> counts`: a Counter, or a client of a counter
+        in another process (e.g. a launchpad handle to a counter node), or
+        None.
       prefix: prepended (with "_") to this counter's keys in the parent.
       time_delta: seconds between pushes to the parent; 0 pushes on every
         call. Counts not yet pushed still show in this counter's own counts.
       return_only_prefixed: when True, `get_counts` returns only the keys of
         this counter, without the prefix (needs a non-empty prefix).
     """
-    if parent is not None and not isinstance(parent, Counter):
-      raise TypeError(f"parent must be a Counter or None, got {parent!r}.")
+    # A remote client answers every attribute with a callable, so `callable`
+    # is the only check that does not make a call.
+    if parent is not None and not callable(getattr(parent, "increment", None)):
+      raise TypeError("parent must have an increment(**counts) method (a "
+                      f"Counter or a client of one) or be None, got {parent!r}.")
     if not isinstance(prefix, str):
       raise TypeError(f"prefix must be a str, got {prefix!r}.")
     if not (isinstance(time_delta, numbers.Real) and time_delta >= 0
@@ -92,15 +98,30 @@ class Counter(core.Saveable):
     return self.get_counts()
 
   def get_counts(self) -> Dict[str, Number]:
-    """Returns this counter's totals merged with its parent's (prefixed)."""
+    """Returns this counter's totals merged with its parent's (prefixed).
+
+    The push to the parent happens outside the lock: a remote parent may be
+    slow or briefly gone (restarting), and other threads keep counting
+    meanwhile. A failed push keeps its counts for the next one.
+    """
+    pending = None
     with self._lock:
       now = time.monotonic()
       if self._parent is not None and (
           self._last_sync is None or now - self._last_sync >= self._time_delta):
-        pending = _add_prefix(self._counts, self._prefix)
-        self._counts = {}
-        self._cache = self._parent.increment(**pending)
+        pending, self._counts = self._counts, {}
         self._last_sync = now
+    if pending is not None:
+      try:
+        cache = self._parent.increment(**_add_prefix(pending, self._prefix))
+      except BaseException:
+        with self._lock:  # Put them back; the next push retries.
+          for key, value in pending.items():
+            self._counts[key] = self._counts.get(key, 0) + value
+        raise
+      with self._lock:
+        self._cache = dict(cache)
+    with self._lock:
       counts = dict(self._cache)
       for key, value in _add_prefix(self._counts, self._prefix).items():
         counts[key] = counts.get(key, 0) + value
@@ -109,6 +130,12 @@ class Counter(core.Saveable):
       counts = {key[len(head):]: value for key, value in counts.items()
                 if key.startswith(head)}
     return counts
+
+  def flush(self) -> Dict[str, Number]:
+    """Pushes pending counts to the parent now (e.g. before a node exits)."""
+    with self._lock:
+      self._last_sync = None
+    return self.get_counts()
 
   def get_steps_key(self) -> str:
     """Name under which this counter's "steps" appear in get_counts()."""

@@ -2,7 +2,7 @@
 
 import operator
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 import dm_env
 import numpy as np
@@ -25,6 +25,7 @@ class EnvironmentLoop:
 
     loop = EnvironmentLoop(env, actor, counter=counter, logger=logger)
     loop.run(num_episodes=10)
+    loop.run(should_stop=lambda: lp.wait_for_stop(0))  # Until the program stops.
 
   Each episode's result (length, return, steps per second and the counter's
   counts) is written to the logger. Returns are summed with dm-tree, so
@@ -102,24 +103,35 @@ class EnvironmentLoop:
 
   def run(self,
           num_episodes: Optional[int] = None,
-          num_steps: Optional[int] = None) -> int:
-    """Plays `num_episodes` episodes, or episodes until `num_steps` steps.
+          num_steps: Optional[int] = None,
+          *,
+          should_stop: Optional[Callable[[], bool]] = None) -> int:
+    """Plays episodes until a bound is reached or `should_stop()` is true.
 
-    Exactly one of the two must be given. With `num_steps` the last episode
-    is always finished, so slightly more steps may be taken.
+    With `num_episodes`, plays that many; with `num_steps`, plays episodes
+    until that many steps were taken (the last episode is always finished,
+    so slightly more steps may be taken); give at most one of the two. With
+    neither, plays until `should_stop()` returns True (forever when it is
+    None), e.g. `should_stop=lambda: lp.wait_for_stop(0)` in a distributed
+    program. `should_stop` is checked before each episode.
 
     Returns:
       The number of steps taken.
     """
-    if (num_episodes is None) == (num_steps is None):
+    if num_episodes is not None and num_steps is not None:
       raise ValueError(
-          "Give exactly one of num_episodes and num_steps; got "
+          "Give at most one of num_episodes and num_steps; got "
           f"num_episodes={num_episodes!r}, num_steps={num_steps!r}.")
     _check_bound("num_episodes", num_episodes)
     _check_bound("num_steps", num_steps)
     episodes, steps = 0, 0
-    while ((num_episodes is not None and episodes < num_episodes) or
-           (num_steps is not None and steps < num_steps)):
+    while True:
+      if num_episodes is not None and episodes >= num_episodes:
+        break
+      if num_steps is not None and steps >= num_steps:
+        break
+      if should_stop is not None and should_stop():
+        break
       result = self.run_episode()
       episodes += 1
       steps += result["episode_length"]

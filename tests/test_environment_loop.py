@@ -132,8 +132,7 @@ def test_run_num_steps_finishes_the_episode_that_crosses_the_bound():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({}, "exactly one"),
-    ({"num_episodes": 1, "num_steps": 1}, "exactly one"),
+    ({"num_episodes": 1, "num_steps": 1}, "at most one"),
     ({"num_episodes": -1}, "num_episodes"),
     ({"num_steps": 1.5}, "num_steps"),
 ])
@@ -142,6 +141,22 @@ def test_run_rejects_bad_bounds(kwargs, match):
                                           logger=_Recorder())
   with pytest.raises(ValueError, match=match):
     loop.run(**kwargs)
+
+
+def test_run_without_bounds_plays_until_should_stop():
+  logger = _Recorder()
+  loop = environment_loop.EnvironmentLoop(_FakeEnv(4), _FakeActor(),
+                                          logger=logger)
+  checks = []
+
+  def should_stop():
+    checks.append(len(logger.data))
+    return len(logger.data) >= 3
+
+  assert loop.run(should_stop=should_stop) == 12
+  assert checks == [0, 1, 2, 3]  # Checked before each episode.
+  # A bound still ends the loop first.
+  assert loop.run(num_episodes=1, should_stop=lambda: False) == 4
 
 
 def test_reset_that_is_not_first_is_an_error():

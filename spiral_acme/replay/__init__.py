@@ -8,12 +8,14 @@ from spiral_acme.replay.tables import episode_table
 from spiral_acme.replay.tables import SampleReplay
 from spiral_acme.replay.tables import variable_table
 from spiral_acme.replay.timeouts import ReplayTimeoutError
+from spiral_acme.replay.variables import PublishedVariableSource
 from spiral_acme.replay.variables import ReverbVariableSource
 from spiral_acme.replay.variables import VariableClient
 from spiral_acme.replay.variables import VariablePublisher
 
 __all__ = [
     "EpisodeAdder",
+    "PublishedVariableSource",
     "ReplayBatches",
     "ReplayTimeoutError",
     "ReverbVariableSource",

@@ -23,3 +23,8 @@ def make_server(tables: Sequence[reverb.Table],
                 port: Optional[int] = None) -> reverb.Server:
   """A replay server on `port` (None: a free one) with no checkpointer."""
   return reverb.Server(list(tables), port=port, checkpointer=_NoCheckpointer())
+
+
+def no_checkpointer() -> checkpointers_lib.CheckpointerBase:
+  """A checkpointer argument for `reverb.Server` that checkpoints nothing."""
+  return _NoCheckpointer()

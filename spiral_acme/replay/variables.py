@@ -6,6 +6,7 @@ the policy learner's reward path read the newest copy through a
 background so acting never waits on the network.
 """
 
+import abc
 import concurrent.futures
 from typing import List, Mapping, Optional, Sequence
 
@@ -31,7 +32,20 @@ class VariablePublisher:
     self._client.insert(values, priorities={self._table: 1.0})
 
 
-class ReverbVariableSource(core.VariableSource):
+class PublishedVariableSource(core.VariableSource):
+  """A source that can say, without waiting, whether a set was published.
+
+  `VariableClient` skips background fetches of sets that were never
+  published. It learns that a source can tell from this interface, not by
+  probing attributes (a remote client would turn a probe into a call).
+  """
+
+  @abc.abstractmethod
+  def has_variables(self, name: str) -> bool:
+    """Whether the set `name` has been published yet."""
+
+
+class ReverbVariableSource(PublishedVariableSource):
   """A `VariableSource` reading variable tables (one table per name)."""
 
   def __init__(self, client: reverb.Client, tables: Mapping[str, str], *,
@@ -107,9 +121,8 @@ class VariableClient:
 
   def _fetch_if_published(self) -> Optional[List[List[np.ndarray]]]:
     """Fetches without blocking on sets that were never published."""
-    has_variables = getattr(self._source, "has_variables", None)
-    if has_variables is not None and not all(
-        has_variables(name) for name in self._names):
+    if isinstance(self._source, PublishedVariableSource) and not all(
+        self._source.has_variables(name) for name in self._names):
       return None
     return self._source.get_variables(self._names)
 

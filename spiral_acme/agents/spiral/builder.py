@@ -2,10 +2,18 @@
 
 The single-process agent and the distributed program both call these
 methods, so what runs on one machine is what runs on a cluster.
+
+Replay layout: each policy learner has its own episode queue and policy
+variable table (`PolicyTables`: "episodes"/"policy_variables" in a single
+process, "episodes_<i>"/"policy_variables_<i>" for learner i of a
+distributed run); the canvas queue and the discriminator's variable table
+are shared by every policy learner, as the hub agents shared one
+discriminator learner between ten policy learners.
 """
 
+import dataclasses
 import functools
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 import reverb
@@ -22,6 +30,7 @@ from spiral_acme.agents.spiral import learning
 from spiral_acme.agents.spiral import rewards
 from spiral_acme.agents.spiral.experiment import ExperimentConfig
 from spiral_acme.datasets import ImageDataset
+from spiral_acme.replay import reconnect
 from spiral_acme.datasets import load_dataset
 from spiral_acme.environments.batched import BatchedEnvironment
 from spiral_acme.networks.discriminator import Discriminator
@@ -33,13 +42,28 @@ POLICY_VARIABLES_TABLE = "policy_variables"
 DISCRIMINATOR_VARIABLES_TABLE = "discriminator_variables"
 
 
+@dataclasses.dataclass(frozen=True)
+class PolicyTables:
+  """The replay tables that belong to one policy learner."""
+  episodes: str = EPISODE_TABLE
+  policy_variables: str = POLICY_VARIABLES_TABLE
+
+  @classmethod
+  def for_learner(cls, index: int) -> "PolicyTables":
+    """Learner `index`'s tables in a program with several policy learners."""
+    return cls(f"{EPISODE_TABLE}_{index}", f"{POLICY_VARIABLES_TABLE}_{index}")
+
+
 class SpiralBuilder:
   """Makes environments, networks, tables, adders, actors and learners."""
 
   def __init__(self, experiment: ExperimentConfig, *,
                replay_timeout: Optional[float] = (
                    replay.timeouts.DEFAULT_TIMEOUT_SECONDS),
-               prefetch: int = 0):
+               prefetch: int = 0,
+               tables: PolicyTables = PolicyTables(),
+               should_stop: Optional[Callable[[], bool]] = None,
+               write_timeout: Optional[float] = None):
     """Makes a builder.
 
     Args:
@@ -48,6 +72,14 @@ class SpiralBuilder:
         stops with `ReplayTimeoutError` (None: forever).
       prefetch: learner batches assembled ahead of time (0 in a single
         process, where the learner waits for its own actor).
+      tables: the policy learner's tables this builder's parts use.
+      should_stop: distributed nodes: learners' waits on replay end with
+        `StopRequested` when it returns True, or `ReplayUnavailableError`
+        when the server is lost, and their publishing never blocks for good
+        (see replay.reconnect). None: plain waits (single process).
+      write_timeout: seconds an actor's episode may wait for room in replay
+        (default: `replay_timeout`); distributed actors use a shorter one so
+        a lost server is noticed.
     """
     if replay_timeout is not None and not replay_timeout > 0:
       raise ValueError(
@@ -56,10 +88,18 @@ class SpiralBuilder:
     self._config = experiment.agent
     self._replay_timeout = replay_timeout
     self._prefetch = prefetch
+    self._tables = tables
+    self._should_stop = should_stop
+    self._write_timeout = (replay_timeout if write_timeout is None
+                           else write_timeout)
 
   @property
   def experiment(self) -> ExperimentConfig:
     return self._experiment
+
+  @property
+  def tables(self) -> PolicyTables:
+    return self._tables
 
   # Environment and data.
 
@@ -128,6 +168,11 @@ class SpiralBuilder:
   # Replay.
 
   def make_replay_tables(self) -> List[reverb.Table]:
+    """Every table of a run with this builder's single policy learner."""
+    return self.make_policy_tables() + self.make_shared_tables()
+
+  def make_policy_tables(self) -> List[reverb.Table]:
+    """This policy learner's episode queue and policy variable table."""
     env_spec = self.environment_spec
     policy = self._new_policy()
     signature = episodes.episode_signature(
@@ -136,12 +181,17 @@ class SpiralBuilder:
         noise_dim=self._experiment.policy_network.noise_dim,
         initial_state=policy.initial_state(1),
         conditional=self._config.conditional)
-    tables = [
-        replay.episode_table(EPISODE_TABLE,
+    return [
+        replay.episode_table(self._tables.episodes,
                              max_queue_size=self._config.max_queue_size,
                              signature=signature),
-        replay.variable_table(POLICY_VARIABLES_TABLE),
+        replay.variable_table(self._tables.policy_variables),
     ]
+
+  def make_shared_tables(self) -> List[reverb.Table]:
+    """The canvas queue and discriminator table (none without a discriminator)."""
+    env_spec = self.environment_spec
+    tables = []
     if self._config.uses_discriminator:
       tables += [
           replay.canvas_table(
@@ -160,25 +210,35 @@ class SpiralBuilder:
     uses_d = self._config.uses_discriminator
     return [
         replay.EpisodeAdder(
-            client, table=EPISODE_TABLE,
+            client, table=self._tables.episodes,
             max_episode_length=self._experiment.num_actions,
             final_observation_table=CANVAS_TABLE if uses_d else None,
             final_observation_keys=("canvas",) if uses_d else (),
             final_episode_keys=(("target",) if uses_d and
                                 self._config.conditional else ()),
             observation_transform=episodes.encode_observation,
-            timeout=self._replay_timeout)
+            timeout=self._write_timeout)
         for _ in range(num_envs)
     ]
 
   def _dataset_iterator(self, client: reverb.Client, table: str,
-                        batch_size: int) -> replay.ReplayBatches:
-    return replay.ReplayBatches(client, table, batch_size=batch_size,
-                                timeout=self._replay_timeout,
-                                prefetch=self._prefetch)
+                        batch_size: int):
+    make = lambda: replay.ReplayBatches(
+        client, table, batch_size=batch_size, timeout=self._replay_timeout,
+        prefetch=self._prefetch)
+    if self._should_stop is None:
+      return make()
+    return reconnect.WatchedBatches(
+        make, reconnect.ServerProbe(client.server_address),
+        should_stop=self._should_stop, table=table, batch_size=batch_size)
+
+  def _publisher(self, client: reverb.Client, table: str, variables):
+    if self._should_stop is None:
+      return replay.VariablePublisher(client, table, variables)
+    return reconnect.TimedPublisher(client, table, variables)
 
   def variable_source(self, client: reverb.Client) -> replay.ReverbVariableSource:
-    tables = {"policy": POLICY_VARIABLES_TABLE}
+    tables = {"policy": self._tables.policy_variables}
     if self._config.uses_discriminator:
       tables["discriminator"] = DISCRIMINATOR_VARIABLES_TABLE
     return replay.ReverbVariableSource(client, tables,
@@ -240,10 +300,10 @@ class SpiralBuilder:
     return learning.SpiralLearner(
         policy=policy, config=self._config,
         reward_fn=rewards.RewardFunction(self._config, scorer),
-        iterator=self._dataset_iterator(client, EPISODE_TABLE,
+        iterator=self._dataset_iterator(client, self._tables.episodes,
                                         self._config.batch_size),
-        publisher=replay.VariablePublisher(client, POLICY_VARIABLES_TABLE,
-                                           policy.variables),
+        publisher=self._publisher(client, self._tables.policy_variables,
+                                  policy.variables),
         discriminator_client=discriminator_client,
         counter=counter, logger=logger)
 
@@ -266,7 +326,7 @@ class SpiralBuilder:
         iterator=self._dataset_iterator(
             client, CANVAS_TABLE, self._config.discriminator_batch_size),
         real_sampler=real_sampler, seed=self._experiment.seed,
-        publisher=replay.VariablePublisher(
+        publisher=self._publisher(
             client, DISCRIMINATOR_VARIABLES_TABLE, discriminator.variables),
         counter=counter, logger=logger)
     return learner

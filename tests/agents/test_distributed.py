@@ -1,0 +1,246 @@
+"""The distributed program: topology, local_mt, local_mp with kills, ray."""
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from spiral_acme.agents.spiral import config as config_lib
+from spiral_acme.agents.spiral import distributed
+from spiral_acme.agents.spiral import presets
+from spiral_acme.agents.spiral import training
+from spiral_acme.networks.discriminator import DiscriminatorConfig
+from spiral_acme.networks.discriminator import DiscriminatorMode
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _small(**agent_overrides):
+  """tiny_digits shrunk like test_agent's: batch 8, 4 environments."""
+  overrides = dict(batch_size=8, num_envs_per_actor=4, max_queue_size=16,
+                   discriminator_batch_size=8)
+  overrides.update(agent_overrides)
+  return presets.tiny_digits(seed=3, **overrides)
+
+
+def _unconditional(**agent_overrides):
+  """Unconditional digits with a WGAN-GP discriminator reward."""
+  experiment = _small(**agent_overrides)
+  return dataclasses.replace(
+      experiment,
+      agent=dataclasses.replace(
+          experiment.agent, conditional=False,
+          reward_type=config_lib.RewardType.DISCRIMINATOR,
+          temporal_credit=False, reward_scale=1.0),
+      discriminator=DiscriminatorConfig.small(
+          mode=DiscriminatorMode.UNCONDITIONAL))
+
+
+def test_program_topology_reads_like_the_diagram(tmp_path):
+  program = distributed.make_program(
+      _unconditional(), workdir=str(tmp_path), num_actors=2,
+      num_policy_learners=2)
+  names = {group: [n.name for n in nodes]
+           for group, nodes in program.groups.items()}
+  assert names == {
+      "replay": ["replay_0"], "counter": ["counter_0"],
+      "learner": ["learner_0", "learner_1"],
+      "discriminator": ["discriminator_0"],
+      "actor": ["actor_0", "actor_1", "actor_2", "actor_3"],
+      "evaluator": ["evaluator_0", "evaluator_1"],
+      "snapshotter": ["snapshotter_0"], "budget": ["budget_0"]}
+  program.check()
+  # No discriminator learner when the reward needs none.
+  l2 = distributed.make_program(_small(), workdir=str(tmp_path))
+  assert "discriminator" not in l2.groups
+
+
+def test_learner_overrides_apply_per_learner_and_guard_shared_fields():
+  experiments = distributed.learner_experiments(
+      _small(), 2, [{"learning_rate": 1e-3}, {"entropy_cost": 0.1}])
+  assert experiments[0].agent.learning_rate == 1e-3
+  assert experiments[1].agent.entropy_cost == 0.1
+  assert experiments[1].agent.learning_rate == _small().agent.learning_rate
+  with pytest.raises(ValueError, match="discriminator_learning_rate"):
+    distributed.learner_experiments(
+        _small(), 1, [{"discriminator_learning_rate": 1.0}])
+  with pytest.raises(ValueError, match="one per policy learner"):
+    distributed.learner_experiments(_small(), 2, [{}])
+
+
+def _checkpoint_steps(workdir, name):
+  directory = os.path.join(workdir, "checkpoints", name)
+  return sorted(int(n.split("-")[1]) for n in os.listdir(directory)
+                if n.startswith("step-"))
+
+
+def test_local_mt_two_learners_share_one_discriminator(tmp_path):
+  workdir = str(tmp_path / "run")
+  lines = []
+  start = time.monotonic()
+  distributed.run(
+      _unconditional(),
+      training.RunConfig(workdir=workdir, num_steps=2,
+                         progress_every_seconds=1.0,
+                         replay_timeout_seconds=120.0),
+      launch_type="local_mt", num_actors=1, num_policy_learners=2,
+      grace_period_seconds=10.0, print_fn=lines.append)
+  assert time.monotonic() - start < 400
+  for name in ("learner_0", "learner_1"):
+    assert _checkpoint_steps(workdir, name)[-1] == 2
+    assert os.path.isfile(os.path.join(workdir, "policy", name,
+                                       "saved_model.pb"))
+  assert _checkpoint_steps(workdir, "discriminator_0")[-1] >= 1
+  with open(os.path.join(workdir, "checkpoints", "counts.json")) as f:
+    counts = json.load(f)["counts"]
+  # Counts are approximate (local_mt stops the counter with the rest).
+  assert counts["learner_0_steps"] >= 1 and counts["learner_1_steps"] >= 1
+  assert counts["actor_0_steps"] > 0 and counts["actor_1_steps"] > 0
+  assert counts["discriminator_0_steps"] >= 1
+  with open(os.path.join(workdir, "config.json")) as f:
+    assert json.load(f)["distributed"]["num_policy_learners"] == 2
+  assert not os.path.exists(os.path.join(workdir, "run.lock"))
+
+
+def _nodes(workdir):
+  with open(os.path.join(workdir, "nodes.json")) as f:
+    return {n["name"]: n for n in json.load(f)["nodes"]}
+
+
+def _alive(pid):
+  try:
+    with open(f"/proc/{pid}/stat") as f:
+      return f.read().split(")")[-1].split()[0] != "Z"
+  except FileNotFoundError:
+    return False
+
+
+def _wait_until(predicate, timeout, what, process=None):
+  deadline = time.monotonic() + timeout
+  while time.monotonic() < deadline:
+    if process is not None and process.poll() is not None:
+      raise AssertionError(f"run exited ({process.returncode}) while waiting "
+                           f"for {what}")
+    try:
+      if predicate():
+        return
+    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+      pass
+    time.sleep(0.2)
+  raise AssertionError(f"timed out waiting for {what}")
+
+
+def _start(workdir, launch_type, num_steps):
+  return subprocess.Popen(
+      [sys.executable, os.path.join(HERE, "distributed_main.py"), workdir,
+       launch_type, str(num_steps)],
+      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.mark.slow
+def test_local_mp_survives_killed_actor_and_learner(tmp_path):
+  workdir = str(tmp_path / "run")
+  num_steps = 60
+  run = _start(workdir, "local_mp", num_steps)
+  try:
+    _wait_until(lambda: _checkpoint_steps(workdir, "learner_0"), 120,
+                "the learner's first checkpoint", run)
+    nodes = _nodes(workdir)
+    pids = {n["pid"] for n in nodes.values()}
+    os.kill(nodes["actor_0"]["pid"], signal.SIGKILL)
+    saved = _checkpoint_steps(workdir, "learner_0")[-1]
+    os.kill(nodes["learner_0"]["pid"], signal.SIGKILL)
+    output, _ = run.communicate(timeout=240)
+  finally:
+    run.kill()
+  assert run.returncode == 0, output
+  nodes = _nodes(workdir)
+  assert nodes["actor_0"]["restarts"] == 1
+  assert nodes["learner_0"]["restarts"] == 1
+  pids |= {n["pid"] for n in nodes.values()}
+  assert not [pid for pid in pids if _alive(pid)]
+  with open(os.path.join(workdir, "logs", "learner_0.log")) as f:
+    log = f.read()
+  resumed = [int(line.rsplit(" ", 1)[1].rstrip("."))
+             for line in log.splitlines() if "resumed from" in line]
+  assert resumed and resumed[0] >= saved, log[-3000:]
+  assert _checkpoint_steps(workdir, "learner_0")[-1] == num_steps
+  assert os.path.isfile(os.path.join(workdir, "policy", "saved_model.pb"))
+  assert "distributed_main: done" in output
+
+
+@pytest.mark.slow
+def test_ray_runs_the_program_to_its_budget(tmp_path):
+  pytest.importorskip("ray")
+  workdir = str(tmp_path / "run")
+  run = _start(workdir, "ray", 6)
+  try:
+    output, _ = run.communicate(timeout=400)
+  finally:
+    run.kill()
+  assert run.returncode == 0, output
+  assert _checkpoint_steps(workdir, "learner_0")[-1] == 6
+  assert os.path.isfile(os.path.join(workdir, "policy", "saved_model.pb"))
+
+
+@pytest.mark.slow
+def test_local_mp_survives_a_killed_replay_server_and_counter(tmp_path):
+  workdir = str(tmp_path / "run")
+  num_steps = 120
+  run = _start(workdir, "local_mp", num_steps)
+  try:
+    _wait_until(lambda: _checkpoint_steps(workdir, "learner_0"), 180,
+                "the learner's first checkpoint", run)
+    nodes = _nodes(workdir)
+    os.kill(nodes["replay_0"]["pid"], signal.SIGKILL)
+    os.kill(nodes["counter_0"]["pid"], signal.SIGKILL)
+    output, _ = run.communicate(timeout=400)
+  finally:
+    run.kill()
+  assert run.returncode == 0, output
+  nodes = _nodes(workdir)
+  assert nodes["replay_0"]["restarts"] == 1
+  assert nodes["counter_0"]["restarts"] == 1
+  assert nodes["learner_0"]["restarts"] == 0  # It reconnected instead.
+  assert _checkpoint_steps(workdir, "learner_0")[-1] == num_steps
+  with open(os.path.join(workdir, "logs", "learner_0.log")) as f:
+    assert "reconnecting" in f.read()
+
+
+class _FakeLearner:
+  """Serves snapshot() like a policy learner node, from a fixed policy."""
+
+  def __init__(self, experiment):
+    from spiral_acme.agents.spiral.builder import SpiralBuilder  # pylint: disable=g-import-not-at-top
+    self._weights = [v.numpy() for v in
+                     SpiralBuilder(experiment).make_policy(seed=7).variables]
+    self.step = 0
+
+  def snapshot(self):
+    self.step += 5
+    return self.step, self._weights
+
+
+def test_snapshotter_keeps_the_newest_and_evaluator_logs(tmp_path):
+  from spiral_acme.agents.spiral import worker_nodes  # pylint: disable=g-import-not-at-top
+  experiment = _small()
+  learner = _FakeLearner(experiment)
+  snapshotter = worker_nodes.SnapshotterNode(
+      experiment, learners=[learner], names=["learner_0"],
+      workdir=str(tmp_path), keep=2, cpu_only=False)
+  for _ in range(3):
+    snapshotter._tick()  # pylint: disable=protected-access
+  directory = tmp_path / "snapshots" / "learner_0"
+  assert sorted(os.listdir(directory)) == ["10", "15"]
+  assert (directory / "15" / "saved_model.pb").is_file()
+
+  evaluator = worker_nodes.EvaluatorNode(
+      experiment, name="evaluator_0", learner=learner, workdir=str(tmp_path),
+      num_paintings=4, num_held_out=8, cpu_only=False)
+  evaluator._tick()  # pylint: disable=protected-access
+  assert os.listdir(tmp_path / "tensorboard" / "evaluator_0")
