@@ -30,7 +30,9 @@ from spiral_acme import datasets  # noqa: E402
 from spiral_acme import replay  # noqa: E402
 from spiral_acme import validation  # noqa: E402
 from spiral_acme import workdir as workdir_lib  # noqa: E402
+from spiral_acme.agents.spiral import distributed  # noqa: E402
 from spiral_acme.agents.spiral import training  # noqa: E402
+from spiral_acme.launchpad import flags as lp_flags  # noqa: E402
 from spiral_acme.agents.spiral.agent import check_single_process  # noqa: E402
 from spiral_acme.agents.spiral.publishing_learner import NonFiniteError  # noqa: E402
 from spiral_acme.agents.spiral import presets  # noqa: E402
@@ -65,6 +67,13 @@ flags.DEFINE_float("replay_timeout_seconds",
                    "Longest wait on replay before the run stops with a "
                    "diagnosis instead of hanging.")
 flags.DEFINE_integer("seed", 0, "Seeds networks, sampling and data splits.")
+_LAUNCH_TYPE = lp_flags.define_launch_type_flag(default="single_process")
+_RAY_ADDRESS = lp_flags.define_ray_address_flag()
+flags.DEFINE_integer("num_actors", 1,
+                     "Actor nodes per policy learner (program graph only).")
+flags.DEFINE_integer("num_policy_learners", 1,
+                     "Policy learners sharing one discriminator (program "
+                     "graph only; single_process trains one).")
 flags.DEFINE_enum("task", "generate", ["generate", "reconstruct",
                                        "reconstruct_gan"],
                   "generate: unconditional, WGAN-GP discriminator reward; "
@@ -161,7 +170,8 @@ def _run_config(name: str) -> training.RunConfig:
 
 # Failures of a run that has started, reported in one line (exit status 1).
 _RUN_ERRORS = (workdir_lib.WorkdirError, checkpointing.CheckpointError,
-               NonFiniteError, replay.ReplayTimeoutError)
+               NonFiniteError, replay.ReplayTimeoutError,
+               distributed.RunFailedError)
 
 
 def run(make_experiment: Callable[[], ExperimentConfig]) -> None:
@@ -175,12 +185,27 @@ def run(make_experiment: Callable[[], ExperimentConfig]) -> None:
     with errors.checking_inputs(data_flag=("data_dir", FLAGS.data_dir)):
       run_config = _run_config(name)
       experiment = _with_flag_overrides(make_experiment())
-      check_single_process(experiment)
+      num_actors = validation.positive_int("num_actors", FLAGS.num_actors)
+      num_learners = validation.positive_int("num_policy_learners",
+                                             FLAGS.num_policy_learners)
+      single = _LAUNCH_TYPE.value == "single_process"
+      if single:
+        check_single_process(experiment)
+        if num_learners != 1:
+          raise errors.FlagError(
+              "num_policy_learners", num_learners, "expected 1 with "
+              "lp_launch_type=single_process (a program graph runs more)")
       if experiment.dataset is not None:
         datasets.check_dataset(experiment.dataset)
+    print_fn = lambda line: print(line, flush=True)
     try:
-      training.train(experiment, run_config,
-                     print_fn=lambda line: print(line, flush=True))
+      if single:
+        training.train(experiment, run_config, print_fn=print_fn)
+      else:
+        distributed.run(experiment, run_config,
+                        launch_type=_LAUNCH_TYPE.value, num_actors=num_actors,
+                        num_policy_learners=num_learners,
+                        ray_address=_RAY_ADDRESS.value, print_fn=print_fn)
     except _RUN_ERRORS as e:
       if errors.debugging():
         raise

@@ -56,6 +56,11 @@ _SHARED_FIELDS = ("conditional", "reward_type", "sample_replay",
 _SHARED_PREFIXES = ("discriminator_", "gradient_penalty_")
 
 
+class RunFailedError(RuntimeError):
+  """The program stopped on a failure (non-finite numbers, a node that kept
+  dying); the last checkpoints stay."""
+
+
 def learner_name(index: int) -> str:
   return f"learner_{index}"
 
@@ -301,8 +306,8 @@ def run(experiment: ExperimentConfig, run_config: training.RunConfig, *,
     print_fn: where progress lines and messages go.
 
   Raises:
-    RuntimeError: a learner stopped the run on non-finite numbers.
-    lp.ProgramFailedError: a node died more often than max_restarts allows.
+    RunFailedError: a learner stopped the run on non-finite numbers, or a
+      node died more often than max_restarts allows.
   """
   kind = parse_launch_type(launch_type)
   if kind is lp.LaunchType.SINGLE_PROCESS:
@@ -352,11 +357,14 @@ def run(experiment: ExperimentConfig, run_config: training.RunConfig, *,
         progress_period_seconds=1.0,  # The reporter keeps its own interval.
         ray_address=ray_address, resources=resources,
         ray_init_kwargs=ray_init_kwargs)
-    _wait(running, kind)
+    try:
+      _wait(running, kind)
+    except lp.ProgramFailedError as e:
+      raise RunFailedError(f"{e} (the last checkpoints stay)") from e
     errors = learner_nodes.read_errors(workdir)
     if errors:
-      raise RuntimeError("The run stopped on non-finite numbers (the last "
-                         "checkpoints stay):\n" + "\n".join(errors))
+      raise RunFailedError("The run stopped on non-finite numbers (the last "
+                           "checkpoints stay): " + "; ".join(errors))
     export_policies(experiment, workdir, num_policy_learners,
                     print_fn=print_fn)
   finally:
