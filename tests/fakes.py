@@ -55,3 +55,29 @@ class FillEnvironment(dm_env.Environment):
 
   def to_svg(self):
     return f"<svg id='{self._name}'>{self.strokes}</svg>"
+
+
+def small_experiment(**agent_overrides):
+  """tiny_digits shrunk further: 8 episodes per learner batch."""
+  from spiral_acme.agents.spiral import presets  # pylint: disable=g-import-not-at-top
+  overrides = dict(batch_size=8, num_envs_per_actor=4, max_queue_size=16,
+                   discriminator_batch_size=8)
+  overrides.update(agent_overrides)
+  return presets.tiny_digits(seed=3, **overrides)
+
+
+def unconditional_experiment(**agent_overrides):
+  """`small_experiment` against a WGAN-GP discriminator reward."""
+  import dataclasses  # pylint: disable=g-import-not-at-top
+  from spiral_acme.agents.spiral import config as config_lib  # pylint: disable=g-import-not-at-top
+  from spiral_acme.networks.discriminator import DiscriminatorConfig  # pylint: disable=g-import-not-at-top
+  from spiral_acme.networks.discriminator import DiscriminatorMode  # pylint: disable=g-import-not-at-top
+  experiment = small_experiment(**agent_overrides)
+  return dataclasses.replace(
+      experiment,
+      agent=dataclasses.replace(
+          experiment.agent, conditional=False,
+          reward_type=config_lib.RewardType.DISCRIMINATOR,
+          temporal_credit=False, reward_scale=1.0),
+      discriminator=DiscriminatorConfig.small(
+          mode=DiscriminatorMode.UNCONDITIONAL))

@@ -1,44 +1,23 @@
 """The single-process agent wires real Reverb tables, actors and learners."""
 
-import dataclasses
 import os
 
 import numpy as np
 import pytest
+
+import fakes
 import tensorflow as tf
 
-from spiral_acme.agents.spiral import config as config_lib
-from spiral_acme.agents.spiral import presets
 from spiral_acme.agents.spiral.agent import SpiralAgent
 from spiral_acme.agents.spiral.builder import CANVAS_TABLE
 from spiral_acme.agents.spiral.builder import DISCRIMINATOR_VARIABLES_TABLE
 from spiral_acme.agents.spiral.builder import EPISODE_TABLE
 from spiral_acme.agents.spiral.builder import POLICY_VARIABLES_TABLE
-from spiral_acme.agents.spiral.experiment import ExperimentConfig
-from spiral_acme.networks.discriminator import DiscriminatorConfig
-from spiral_acme.networks.discriminator import DiscriminatorMode
 from spiral_acme.replay import SampleReplay
 
 
-def _small(**agent_overrides) -> ExperimentConfig:
-  """tiny_digits shrunk further: 8 episodes per learner batch."""
-  overrides = dict(batch_size=8, num_envs_per_actor=4, max_queue_size=16,
-                   discriminator_batch_size=8)
-  overrides.update(agent_overrides)
-  return presets.tiny_digits(seed=3, **overrides)
-
-
-def _unconditional(**agent_overrides) -> ExperimentConfig:
-  """Unconditional digits with a WGAN-GP discriminator reward."""
-  experiment = _small(**agent_overrides)
-  return dataclasses.replace(
-      experiment,
-      agent=dataclasses.replace(
-          experiment.agent, conditional=False,
-          reward_type=config_lib.RewardType.DISCRIMINATOR,
-          temporal_credit=False, reward_scale=1.0),
-      discriminator=DiscriminatorConfig.small(
-          mode=DiscriminatorMode.UNCONDITIONAL))
+_small = fakes.small_experiment
+_unconditional = fakes.unconditional_experiment
 
 
 def _weights(module):

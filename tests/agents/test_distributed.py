@@ -1,6 +1,5 @@
 """The distributed program: topology, local_mt, local_mp with kills, ray."""
 
-import dataclasses
 import json
 import os
 import signal
@@ -10,35 +9,16 @@ import time
 
 import pytest
 
-from spiral_acme.agents.spiral import config as config_lib
+import fakes
+
 from spiral_acme.agents.spiral import distributed
-from spiral_acme.agents.spiral import presets
 from spiral_acme.agents.spiral import training
-from spiral_acme.networks.discriminator import DiscriminatorConfig
-from spiral_acme.networks.discriminator import DiscriminatorMode
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _small(**agent_overrides):
-  """tiny_digits shrunk like test_agent's: batch 8, 4 environments."""
-  overrides = dict(batch_size=8, num_envs_per_actor=4, max_queue_size=16,
-                   discriminator_batch_size=8)
-  overrides.update(agent_overrides)
-  return presets.tiny_digits(seed=3, **overrides)
-
-
-def _unconditional(**agent_overrides):
-  """Unconditional digits with a WGAN-GP discriminator reward."""
-  experiment = _small(**agent_overrides)
-  return dataclasses.replace(
-      experiment,
-      agent=dataclasses.replace(
-          experiment.agent, conditional=False,
-          reward_type=config_lib.RewardType.DISCRIMINATOR,
-          temporal_credit=False, reward_scale=1.0),
-      discriminator=DiscriminatorConfig.small(
-          mode=DiscriminatorMode.UNCONDITIONAL))
+_small = fakes.small_experiment
+_unconditional = fakes.unconditional_experiment
 
 
 def test_program_topology_reads_like_the_diagram(tmp_path):
