@@ -88,7 +88,7 @@ setuptools.setup(
     ],
     extras_require={
         # Ray runs the `ray` launch type's tests (tests/launchpad/test_ray.py).
-        "test": ["pytest", "pytest-xdist", "ray==2.60.0", "pyarrow<18"],
+        "test": ["pytest-timeout", "pytest", "pytest-xdist", "ray==2.60.0", "pyarrow<18"],
         "ray": ["ray==2.60.0", "pyarrow<18"],
     },
 )

@@ -433,8 +433,10 @@ class SpiralAgent:
     unconditional runs nothing.
     """
     train, held_out = self._builder.datasets
+    # Class labels (digits, characters); scene programs are not classes.
     labelled = (held_out is not None and train.labels is not None and
-                held_out.labels is not None)
+                held_out.labels is not None and
+                np.asarray(train.labels).dtype.kind in "iuUS")
     if not labelled:
       if not self._config.conditional:
         return {}
