@@ -115,8 +115,8 @@ def _train(agent: agent_lib.SpiralAgent, experiment: ExperimentConfig,
         f"training, which meets num_steps={run.num_steps}, max_minutes="
         f"{run.max_minutes} (budgets are totals over every run of a "
         "workdir; raise them to train on).")
-    if not os.path.isdir(policy_dir):
-      _export(agent, experiment, run, print_fn)
+    if not os.path.exists(os.path.join(policy_dir, "saved_model.pb")):
+      _export(agent, experiment, run, print_fn)  # A crash cut it short.
     return
   reporter = progress.ProgressReporter(
       total_steps=run.num_steps,
