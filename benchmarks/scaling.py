@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/scaling.py [--seconds=60] [--gpu]
 
 (a) frames/s made by the actors and used by the learner: the single-process
-    agent, then local_mp with 1, 2 and 4 actor processes, on conditional
-    digits 64x64 with the small network (launch/digits.py --task=reconstruct
-    --network=small). Target: the learner uses >= 1.2x the single-process
+    agent, then local_mp with 1, 2 and 4 actor processes, on what
+    `launch/digits.py --task=reconstruct` runs by default (the digits64
+    preset: conditional 64x64 digits, the small network). Target: the learner uses >= 1.2x the single-process
     frames/s. Also the episode queue's mean fill and the share of samples
     with a full queue (when actors wait on it).
 (b) plumbing: one actor writing into replay (drained by nobody; a large
@@ -37,11 +37,9 @@ import numpy as np  # pylint: disable=g-import-not-at-top
 
 import spiral_acme  # pylint: disable=unused-import,g-import-not-at-top
 import spiral_acme.launchpad as lp  # pylint: disable=g-import-not-at-top
-from spiral_acme.agents.spiral import config as config_lib  # pylint: disable=g-import-not-at-top
 from spiral_acme.agents.spiral import distributed  # pylint: disable=g-import-not-at-top
+from spiral_acme.agents.spiral import presets  # pylint: disable=g-import-not-at-top
 from spiral_acme.agents.spiral.experiment import ExperimentConfig  # pylint: disable=g-import-not-at-top
-from spiral_acme.datasets import DatasetConfig  # pylint: disable=g-import-not-at-top
-from spiral_acme.environments.libmypaint_config import LibMyPaintConfig  # pylint: disable=g-import-not-at-top
 from spiral_acme.networks.config import PolicyNetworkConfig  # pylint: disable=g-import-not-at-top
 
 TARGETS = {"learner_vs_single_process": 1.2, "plumbing_efficiency": 0.9,
@@ -49,17 +47,13 @@ TARGETS = {"learner_vs_single_process": 1.2, "plumbing_efficiency": 0.9,
 
 
 def digits_reconstruct(deepmind: bool = False) -> ExperimentConfig:
-  """launch/digits.py --task=reconstruct --network=small (or deepmind)."""
-  return ExperimentConfig(
-      environment=LibMyPaintConfig(canvas_width=64, grid_width=32,
-                                   use_color=False, use_pressure=False,
-                                   brush_sizes=(4,)),
-      dataset=DatasetConfig("digits", canvas_width=64, channels=1),
-      agent=config_lib.SpiralConfig(
-          conditional=True, reward_type=config_lib.RewardType.L2,
-          temporal_credit=True, reward_scale=10.0),
-      policy_network=(PolicyNetworkConfig() if deepmind
-                      else PolicyNetworkConfig.small()))
+  """What `launch/digits.py --task=reconstruct` runs by default (the
+  `digits64` preset), or with `--network=deepmind`."""
+  experiment = presets.get(presets.for_task("digits", "reconstruct"))()
+  if deepmind:
+    experiment = dataclasses.replace(experiment,
+                                     policy_network=PolicyNetworkConfig())
+  return experiment
 
 
 def frames_per_episode(experiment: ExperimentConfig) -> int:
