@@ -69,6 +69,9 @@ flags.DEFINE_float("replay_timeout_seconds",
 flags.DEFINE_integer("seed", 0, "Seeds networks, sampling and data splits.")
 _LAUNCH_TYPE = lp_flags.define_launch_type_flag(default="single_process")
 _RAY_ADDRESS = lp_flags.define_ray_address_flag()
+# Defined in spiral_acme.launchpad.flags: key flags here, so --help lists them.
+flags.declare_key_flag("lp_launch_type")
+flags.declare_key_flag("ray_address")
 flags.DEFINE_integer("num_actors", 1,
                      "Actor nodes per policy learner (program graph only).")
 flags.DEFINE_integer("num_policy_learners", 1,

@@ -181,7 +181,9 @@ def test_training_launcher_bad_flag_values_are_one_line(tmp_path):
 SHARED = ["workdir", "num_steps", "max_minutes", "task", "network", "seed",
           "batch_size", "learning_rate", "num_samples",
           "sample_canvas_width", "checkpoint_every_minutes",
-          "replay_timeout_seconds", "progress_every_seconds"]
+          "replay_timeout_seconds", "progress_every_seconds",
+          "lp_launch_type", "num_actors", "num_policy_learners",
+          "ray_address"]
 HELP_CASES = {
     "digits.py": SHARED + ["canvas_width", "grid_width"],
     "mnist.py": SHARED + ["data_dir", "family"],
