@@ -1,23 +1,17 @@
 """The launch scripts run end to end as a user runs them."""
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 
 import numpy as np
 from PIL import Image
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+import launcher_runs
+
+ROOT = launcher_runs.ROOT
 
 
-def _run(script: str, *args: str) -> subprocess.CompletedProcess:
-  return subprocess.run(
-      [sys.executable, str(ROOT / "launch" / script), *args], cwd=ROOT,
-      capture_output=True, text=True, timeout=600,
-      env={**os.environ, "PYTHONUNBUFFERED": "1"})
+_run = launcher_runs.run
 
 
 @pytest.mark.slow

@@ -4,16 +4,15 @@ Each test runs `launch/digits.py` in a subprocess on a tiny configuration.
 """
 
 import csv
-import os
 import pathlib
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+import launcher_runs
+
 TINY = ("--task=reconstruct", "--network=small", "--canvas_width=16",
         "--grid_width=8", "--batch_size=8", "--num_envs_per_actor=4",
         "--num_samples=2", "--progress_every_seconds=0.01")
@@ -21,24 +20,16 @@ TRAINING_LAUNCHERS = ("digits.py", "hershey.py", "mnist.py", "omniglot.py",
                       "celeba.py", "mujoco_scenes.py")
 
 
-def _command(*args: str, script: str = "digits.py"):
-  return [sys.executable, str(ROOT / "launch" / script), *args]
-
-
-def _env():
-  return {**os.environ, "PYTHONUNBUFFERED": "1"}
-
-
 def _run(*args: str, script: str = "digits.py", timeout: float = 600
          ) -> subprocess.CompletedProcess:
-  return subprocess.run(_command(*args, script=script), cwd=ROOT,
-                        capture_output=True, text=True, timeout=timeout,
-                        env=_env())
+  return launcher_runs.run(script, *args, timeout=timeout)
 
 
 def _start(*args: str) -> subprocess.Popen:
-  return subprocess.Popen(_command(*args), cwd=ROOT, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, env=_env())
+  return subprocess.Popen(launcher_runs.command("digits.py", *args),
+                          cwd=launcher_runs.ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True,
+                          env=launcher_runs.env())
 
 
 def _wait_for_line(process: subprocess.Popen, predicate, timeout=300) -> str:

@@ -1,25 +1,19 @@
 """launch/mujoco_scenes.py trains on scenes and writes MJCF scenes; sample.py too."""
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
+import launcher_runs
+
 from spiral_acme.environments import mujoco_rendering
 from spiral_acme.environments.scene_program import SceneProgram
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = launcher_runs.ROOT
 
 
-def _run(script: str, *args: str) -> subprocess.CompletedProcess:
-  return subprocess.run(
-      [sys.executable, str(ROOT / "launch" / script), *args], cwd=ROOT,
-      capture_output=True, text=True, timeout=600,
-      env={**os.environ, "PYTHONUNBUFFERED": "1"})
+_run = launcher_runs.run
 
 
 @pytest.mark.slow

@@ -216,19 +216,9 @@ class SpiralAgent:
     return objects
 
   @property
-  def resumed_from(self) -> Optional[ResumePoint]:
-    """The checkpoint this agent resumed from, or None."""
-    return self._resume
-
-  @property
   def elapsed_seconds(self) -> float:
     """Training wall time so far, over every run of this workdir."""
     return float(self._elapsed.numpy())
-
-  @property
-  def last_evaluation(self) -> Mapping[str, float]:
-    """The newest `quality()` numbers logged, or {}."""
-    return self._last_evaluation
 
   @property
   def policy(self):
