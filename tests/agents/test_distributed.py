@@ -182,6 +182,7 @@ def test_local_mp_survives_a_killed_replay_server_and_counter(tmp_path):
     nodes = _nodes(workdir)
     os.kill(nodes["replay_0"]["pid"], signal.SIGKILL)
     os.kill(nodes["counter_0"]["pid"], signal.SIGKILL)
+    saved = _checkpoint_steps(workdir, "learner_0")[-1]
     output, _ = run.communicate(timeout=400)
   finally:
     run.kill()
@@ -191,8 +192,12 @@ def test_local_mp_survives_a_killed_replay_server_and_counter(tmp_path):
   assert nodes["counter_0"]["restarts"] == 1
   assert nodes["learner_0"]["restarts"] == 0  # It reconnected instead.
   assert _checkpoint_steps(workdir, "learner_0")[-1] == num_steps
-  with open(os.path.join(workdir, "logs", "learner_0.log")) as f:
-    assert "reconnecting" in f.read()
+  # At most two batches were buffered in the learner when the server died
+  # (one prefetched, one being sampled), so most of its steps came from the
+  # restarted server. Whether the learner logged "reconnecting" depends on
+  # timing: Reverb's samplers retry an unavailable server themselves, so a
+  # quick restart can pass without an error reaching the learner.
+  assert num_steps - saved > 2 * 2, (saved, num_steps)
 
 
 class _FakeLearner:
