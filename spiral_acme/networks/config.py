@@ -36,6 +36,13 @@ class PolicyNetworkConfig:
   an embedding of the chosen action (`head_embed_size`) and a residual MLP
   (`head_residual_mlp_sizes` then back to `lstm_size`). Location keys decode
   the LSTM output reshaped to `decoder_base_width`² cells into the grid.
+
+  `location_skip` (not in DeepMind's network, off by default) adds to each
+  location head's logits a 3x3 conv of the torso's last feature map, resized
+  to the grid. The LSTM path must learn one mapping per cell from a flat
+  vector; the skip is convolutional, so "where the target has what the
+  canvas lacks" is learnt once for every cell, which is what makes
+  conditional agents place strokes and objects at CPU scale.
   """
 
   # Torso.
@@ -63,6 +70,7 @@ class PolicyNetworkConfig:
   decoder_kernel: int = 3
   # Action keys whose values index a square grid (decoded spatially).
   location_keys: tuple[str, ...] = ("control", "end")
+  location_skip: bool = False
 
   def __post_init__(self):
     for name in ("torso_channels", "first_conv_kernel", "strided_conv_kernel",
@@ -96,6 +104,9 @@ class PolicyNetworkConfig:
     if not isinstance(self.lstm_forget_bias, (int, float)):
       raise ValueError("PolicyNetworkConfig.lstm_forget_bias must be a "
                        f"number, got {self.lstm_forget_bias!r}.")
+    if not isinstance(self.location_skip, bool):
+      raise ValueError("PolicyNetworkConfig.location_skip must be a bool, "
+                       f"got {self.location_skip!r}.")
     if (not isinstance(self.location_keys, tuple)
         or not all(isinstance(k, str) for k in self.location_keys)):
       raise ValueError("PolicyNetworkConfig.location_keys must be a tuple of "

@@ -35,7 +35,12 @@ class AutoregressiveHeads(snt.Module):
     self._heads = {}
     self._embeds = {}
     self._residuals = {}
+    self._skips = {}
     for a in self._actions:
+      if a.is_location and config.location_skip:
+        self._skips[a.key] = layers.FeatureMapLogits(
+            a.grid_width, kernel=config.decoder_kernel,
+            name=f"{a.key}_location_skip")
       if a.is_location:
         self._heads[a.key] = layers.LocationDecoder(
             a.grid_width, base_width=config.decoder_base_width,
@@ -55,6 +60,7 @@ class AutoregressiveHeads(snt.Module):
   def __call__(
       self, z: tf.Tensor, actions: Optional[Mapping[str, tf.Tensor]] = None,
       sample: Optional[SampleFn] = None,
+      feature_map: Optional[tf.Tensor] = None,
   ) -> tuple[dict[str, tf.Tensor], dict[str, tf.Tensor]]:
     """Runs every head in order.
 
@@ -62,6 +68,7 @@ class AutoregressiveHeads(snt.Module):
       z: f32[N, lstm_size], the LSTM output.
       actions: {key: i32[N]} to teacher-force; when None, `sample` picks them.
       sample: maps logits [N, n] to int32 actions [N].
+      feature_map: f32[N, w, w, c], the torso's; read by location skips.
 
     Returns:
       (actions {key: i32[N]}, logits {key: f32[N, n]}), keys in sampling order.
@@ -72,6 +79,10 @@ class AutoregressiveHeads(snt.Module):
     chosen, logits = {}, {}
     for a in self._actions:
       logits[a.key] = self._heads[a.key](z)
+      if a.key in self._skips:
+        if feature_map is None:
+          raise ValueError("location_skip heads need the torso's feature_map.")
+        logits[a.key] += self._skips[a.key](feature_map)
       if actions is None:
         chosen[a.key] = sample(logits[a.key])
       else:

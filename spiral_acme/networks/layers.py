@@ -225,6 +225,27 @@ class LocationDecoder(snt.Module):
     return tf.reshape(x, [-1, self._grid_width * self._grid_width])
 
 
+class FeatureMapLogits(snt.Module):
+  """Grid logits [N, grid_width**2] from a feature map [N, w, w, c].
+
+  A conv to one channel, resized bilinearly to the grid: a location term
+  that moves with what the map sees (`PolicyNetworkConfig.location_skip`).
+  """
+
+  def __init__(self, grid_width: int, *, kernel: int = 3,
+               name: str = "location_skip"):
+    super().__init__(name=name)
+    self._grid_width = grid_width
+    self._conv = snt.Conv2D(1, kernel, name="conv")
+
+  def __call__(self, feature_map: tf.Tensor) -> tf.Tensor:
+    x = self._conv(feature_map)
+    if x.shape[1] != self._grid_width:
+      x = tf.image.resize(x, [self._grid_width, self._grid_width],
+                          method="bilinear")
+    return tf.reshape(x, [-1, self._grid_width * self._grid_width])
+
+
 class LSTM(snt.Module):
   """LSTM with gates (i, j, f, o) and a forget-gate bias, as in Sonnet 1.
 

@@ -146,16 +146,16 @@ class SpiralPolicy(snt.Module):
     keep = 1.0 - tf.cast(first, tf.float32)[:, None]
     prev_action = {k: tf.where(first, 0, tf.cast(v, tf.int32))
                    for k, v in state["prev_action"].items()}
-    torso_out = self._torso(observation["canvas"], prev_action,
-                            observation["action_mask"],
-                            observation["noise_sample"],
-                            observation.get("target"))
+    torso_out, feature_map = self._torso(observation["canvas"], prev_action,
+                                         observation["action_mask"],
+                                         observation["noise_sample"],
+                                         observation.get("target"))
     cell, hidden = self._lstm(torso_out,
                               state["lstm_state"]["cell"] * keep,
                               state["lstm_state"]["hidden"] * keep)
     sample = None if actions is not None else self._sampler(
         tf.shape(hidden)[0])
-    chosen, logits = self._heads(hidden, actions, sample)
+    chosen, logits = self._heads(hidden, actions, sample, feature_map)
     new_state = {"lstm_state": {"cell": cell, "hidden": hidden},
                  "prev_action": {a.key: chosen[a.key]
                                  for a in self._spec.actions}}
@@ -188,7 +188,7 @@ class SpiralPolicy(snt.Module):
             [tf.cast(initial_state["prev_action"][k], tf.int32)[None],
              v[:-1]], 0)))
         for k, v in actions.items()}
-    torso_out = self._torso(
+    torso_out, feature_map = self._torso(
         flat(observations["canvas"]), prev_action,
         tf.nest.map_structure(flat, observations["action_mask"]),
         flat(observations["noise_sample"]),
@@ -206,7 +206,8 @@ class SpiralPolicy(snt.Module):
              tf.convert_to_tensor(initial_state["lstm_state"]["hidden"]))
     cells, hiddens = tf.scan(recur, (gates, first), initializer=start)
     hidden_flat = flat(hiddens)
-    _, logits = self._heads(hidden_flat, tf.nest.map_structure(flat, actions))
+    _, logits = self._heads(hidden_flat, tf.nest.map_structure(flat, actions),
+                            feature_map=feature_map)
 
     def unflat(x):
       return tf.reshape(x, tf.concat([time_batch, tf.shape(x)[1:]], 0))

@@ -4,10 +4,11 @@ The canvas (and, for conditional agents, the target) gets coordinate planes
 and a first conv; the masked embeddings of the previous actions and the noise
 each go through an MLP, and their sum is added to every pixel of that conv.
 A stride-2 conv encoder with a residual stack then reduces the map to about
-8x8, which is flattened and projected linearly.
+8x8, which is flattened and projected linearly. That last feature map is
+returned too, for location heads that read it (`location_skip`).
 """
 
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence, Tuple
 
 import sonnet as snt
 import tensorflow as tf
@@ -18,7 +19,7 @@ from spiral_acme.networks import policy_spec
 
 
 class Torso(snt.Module):
-  """Encodes one time step's inputs into a [N, torso_output_size] vector."""
+  """Encodes one time step's inputs: a vector and the last feature map."""
 
   def __init__(self, actions: Sequence[policy_spec.ActionInfo],
                canvas_width: int, config: config_lib.PolicyNetworkConfig, *,
@@ -52,8 +53,9 @@ class Torso(snt.Module):
 
   def __call__(self, canvas: tf.Tensor, prev_action: Mapping[str, tf.Tensor],
                action_mask: Mapping[str, tf.Tensor], noise: tf.Tensor,
-               target: Optional[tf.Tensor] = None) -> tf.Tensor:
-    """Returns the torso output for N frames.
+               target: Optional[tf.Tensor] = None
+               ) -> Tuple[tf.Tensor, tf.Tensor]:
+    """Returns (f32[N, torso_output_size], f32[N, w, w, torso_channels]).
 
     Args:
       canvas: f32[N, W, W, C].
@@ -72,5 +74,6 @@ class Torso(snt.Module):
     x = self._encoder(self._conv(x, conditioning))
     # The encoder ends in a ReLU, so DeepMind's ReLU after flattening is a
     # no-op and is left out.
-    return self._output(tf.reshape(x, [-1, x.shape[1] * x.shape[2]
-                                       * x.shape[3]]))
+    vector = self._output(tf.reshape(x, [-1, x.shape[1] * x.shape[2]
+                                         * x.shape[3]]))
+    return vector, x

@@ -253,3 +253,85 @@ def test_relative_l2_is_zero_for_a_perfect_and_minus_one_for_a_blank_canvas():
       rtol=1e-5)
   with pytest.raises(ValueError, match="needs targets"):
     rewards.negative_relative_l2(tf.constant(blank), None)
+
+
+def _np_blur(images, sigma):
+  """A Gaussian blur normalised at the borders, by explicit sums."""
+  radius = max(1, int(np.ceil(3 * sigma)))
+  x = np.arange(-radius, radius + 1)
+  kernel = np.exp(-0.5 * (x / sigma) ** 2)
+  kernel /= kernel.sum()
+  n, h, w, c = images.shape
+  out = np.zeros_like(images, dtype=np.float64)
+  norm = np.zeros((h, w))
+  for dy in x:
+    for dx in x:
+      weight = kernel[dy + radius] * kernel[dx + radius]
+      for i in range(h):
+        for j in range(w):
+          if 0 <= i + dy < h and 0 <= j + dx < w:
+            out[:, i, j] += weight * images[:, i + dy, j + dx]
+            norm[i, j] += weight
+  return out / norm[None, :, :, None]
+
+
+def test_gaussian_blur_matches_explicit_sums_and_keeps_a_flat_image():
+  rng = np.random.default_rng(5)
+  images = rng.uniform(size=(2, 9, 9, 3)).astype(np.float32)
+  got = rewards.gaussian_blur(tf.constant(images), 1.5).numpy()
+  np.testing.assert_allclose(got, _np_blur(images, 1.5), atol=1e-5)
+  flat = np.full((1, 9, 9, 1), 0.3, np.float32)  # Borders keep the level.
+  np.testing.assert_allclose(
+      rewards.gaussian_blur(tf.constant(flat), 4.0).numpy(), flat, atol=1e-6)
+
+
+def _dot_canvas(row, col, width=16):
+  canvas = np.ones((1, width, width, 1), np.float32)
+  canvas[0, row:row + 2, col:col + 2] = 0.0
+  return canvas
+
+
+def test_multiscale_l2_credits_near_misses_that_plain_l2_does_not():
+  target = tf.constant(_dot_canvas(6, 6))
+  blank = tf.ones_like(target)
+  near, far = _dot_canvas(6, 8), _dot_canvas(6, 13)
+  plain = rewards.MultiscaleRelativeL2(())
+  multiscale = rewards.MultiscaleRelativeL2((2.0, 4.0))
+  for score in (plain, multiscale):
+    np.testing.assert_allclose(score(target, target, blank), [0.0], atol=1e-6)
+    np.testing.assert_allclose(score(blank, target, blank), [-1.0], rtol=1e-5)
+  # Plain L2: a dot next to the target's is as bad as one far away.
+  np.testing.assert_allclose(plain(near, target, blank),
+                             plain(far, target, blank), rtol=1e-5)
+  assert plain(near, target, blank).numpy()[0] < -1.0
+  # Blurred scales: the near dot beats the blank canvas, the far one not.
+  assert multiscale(near, target, blank).numpy()[0] > -1.0
+  assert (multiscale(far, target, blank).numpy()[0] <
+          multiscale(near, target, blank).numpy()[0])
+
+
+def test_reward_function_uses_the_episodes_first_canvas_as_blank():
+  rng = np.random.default_rng(6)
+  target = rng.uniform(size=(_B, _W, _W, _C)).astype(np.float32)
+  canvases = _canvases(8)
+  canvases[-1] = target  # Every episode ends on its target.
+  config = _config(conditional=True, reward_type=config_lib.RewardType.L2,
+                   temporal_credit=True, reward_scale=3.0,
+                   l2_blur_sigmas=(1.0,))
+  reward_fn = rewards.RewardFunction(config, rewards.negative_l2)
+  got = reward_fn(tf.constant(canvases), {}, tf.constant(target)).numpy()
+  # Returns telescope from the blank's score (-1) to the target's (0).
+  np.testing.assert_allclose(got.sum(axis=0), [3.0] * _B, rtol=1e-4)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(l2_blur_sigmas=(2.0, 0.0)), "l2_blur_sigmas must be a tuple"),
+    (dict(l2_blur_sigmas=[2.0]), "l2_blur_sigmas must be a tuple"),
+    (dict(conditional=True, reward_type=config_lib.RewardType.L2,
+          l2_blur_sigmas=(2.0,), l2_relative_to_blank=True),
+     "leave l2_relative_to_blank off"),
+    (dict(l2_blur_sigmas=(2.0,)), "needs reward_type=L2"),
+])
+def test_blur_sigmas_are_validated(kwargs, message):
+  with pytest.raises(ValueError, match=message):
+    config_lib.SpiralConfig(**kwargs)

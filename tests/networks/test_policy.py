@@ -80,6 +80,7 @@ def test_default_config_has_deepmind_parameter_count():
     (dict(lstm_size=250), "decoder_base_width"),
     (dict(torso_residual_blocks=-1), "torso_residual_blocks"),
     (dict(location_keys=["end"]), "location_keys"),
+    (dict(location_skip=1), "location_skip"),
 ])
 def test_config_validation(overrides, message):
   with pytest.raises(ValueError, match=message):
@@ -233,9 +234,11 @@ def _unroll_inputs(policy, t, b):
           random_state(policy, b), random_actions(policy, [t, b]))
 
 
-@pytest.mark.parametrize("compiled", [False, True])
-def test_unroll_matches_stepping(compiled):
-  policy = make_policy()
+@pytest.mark.parametrize("compiled,skip", [(False, False), (True, False),
+                                           (True, True)])
+def test_unroll_matches_stepping(compiled, skip):
+  policy = make_policy(config=config_lib.PolicyNetworkConfig.small(
+      location_skip=skip), conditional=skip)
   t, b = 4, 3
   step_types, obs, state, actions = _unroll_inputs(policy, t, b)
   unroll = policy.compiled_unroll if compiled else policy.unroll
@@ -281,3 +284,37 @@ def test_unroll_gradients_reach_every_used_variable():
   # The update after the last head feeds nothing, as in DeepMind's agent.
   assert missing and all(
       "blue_residual_mlp" in n or "blue_action_embed" in n for n in missing)
+
+
+def test_location_skip_moves_location_logits_with_the_target():
+  # One bright square in the target, two places; only the skip reads the
+  # feature map, so its logits change where the square moved.
+  config = config_lib.PolicyNetworkConfig.small(location_skip=True)
+  policy = make_policy(config=config, conditional=True, seed=0)
+  names = {v.name for v in policy.create_variables().variables}
+  assert any("control_location_skip" in n for n in names)
+  assert not any("location_skip" in v.name for v in
+                 make_policy(conditional=True).create_variables().variables)
+  obs, state = observation(policy, 2), random_state(policy, 2)
+  obs["canvas"][:] = 0.0
+  obs["target"][:] = 0.0
+  obs["target"][0, 4:12, 4:12] = 1.0    # Top left.
+  obs["target"][1, 20:28, 20:28] = 1.0  # Bottom right.
+  actions = random_actions(policy, [2])
+  skip = policy._heads._skips["control"]  # pylint: disable=protected-access
+  _, feature_map = policy._torso(  # pylint: disable=protected-access
+      obs["canvas"], state["prev_action"],
+      {k: tf.constant(v) for k, v in obs["action_mask"].items()},
+      obs["noise_sample"], obs["target"])
+  grid = skip(feature_map).numpy().reshape(2, 16, 16)
+  assert grid.shape == (2, 16, 16)
+  # Swapping the two targets swaps the skip's logits.
+  _, swapped = policy._torso(  # pylint: disable=protected-access
+      obs["canvas"], state["prev_action"],
+      {k: tf.constant(v) for k, v in obs["action_mask"].items()},
+      obs["noise_sample"], obs["target"][::-1])
+  # Noise differs per row, so compare where the squares are, not everything.
+  moved = skip(swapped).numpy().reshape(2, 16, 16)
+  assert not np.allclose(grid[0, :8, :8], moved[0, :8, :8])
+  _, _, extras = policy.step(np.ones([2], np.int32), obs, state, actions)
+  assert extras["logits"]["control"].shape == (2, 256)

@@ -2,7 +2,7 @@
 
 import dataclasses
 import enum
-from typing import Optional
+from typing import Optional, Tuple
 
 from spiral_acme.replay import SampleReplay
 
@@ -42,6 +42,12 @@ class SpiralConfig:
       for that target, so an episode's return with temporal credit is the
       fraction of the blank canvas's error it removed, whatever the amount
       of ink in the dataset (glyphs hold far less ink than digits).
+    l2_blur_sigmas: score canvases by the L2 at several scales: the image
+      and Gaussian blurs of these sigmas (pixels), each relative to the
+      episode's blank first canvas, averaged (`rewards.MultiscaleRelativeL2`;
+      0 is perfect, -1 blank). Blurred scales give credit for strokes or
+      objects near their place in the target, which the plain L2 punishes
+      like ones far away. Empty: the plain L2.
     stroke_penalty: subtracted for each new continuous stroke sequence (a
       painting step that follows a move, or the first step).
     empty_canvas_penalty: subtracted at the end when nothing was painted.
@@ -77,6 +83,7 @@ class SpiralConfig:
   temporal_credit: bool = False
   reward_scale: float = 1.0
   l2_relative_to_blank: bool = False
+  l2_blur_sigmas: Tuple[float, ...] = ()
   stroke_penalty: float = 0.0
   empty_canvas_penalty: float = 0.0
 
@@ -147,6 +154,16 @@ class SpiralConfig:
            f"{self.max_gradient_norm!r}.")
     _check(not self.l2_relative_to_blank or self.reward_type is RewardType.L2,
            "l2_relative_to_blank needs reward_type=L2.")
+    _check(isinstance(self.l2_blur_sigmas, tuple) and
+           all(isinstance(s, (int, float)) and not isinstance(s, bool) and
+               s > 0 for s in self.l2_blur_sigmas),
+           "l2_blur_sigmas must be a tuple of sigmas > 0 (pixels), got "
+           f"{self.l2_blur_sigmas!r}.")
+    _check(not self.l2_blur_sigmas or self.reward_type is RewardType.L2,
+           "l2_blur_sigmas needs reward_type=L2.")
+    _check(not (self.l2_blur_sigmas and self.l2_relative_to_blank),
+           "l2_blur_sigmas already scores relative to the blank canvas; "
+           "leave l2_relative_to_blank off.")
     _check(0 <= self.discount <= 1,
            f"discount must be in [0, 1], got {self.discount!r}.")
 
