@@ -176,6 +176,38 @@ def test_ray_runs_the_program_to_its_budget(tmp_path):
 
 
 @pytest.mark.slow
+def test_ray_restarts_a_killed_actor_and_learner(tmp_path):
+  pytest.importorskip("ray")
+  workdir = str(tmp_path / "run")
+  num_steps = 60
+  run = _start(workdir, "ray", num_steps)
+  try:
+    _wait_until(lambda: _checkpoint_steps(workdir, "learner_0"), 300,
+                "the learner's first checkpoint", run)
+    nodes = _nodes(workdir)  # Under ray too: each node's worker pid.
+    pids = {n["pid"] for n in nodes.values()}
+    os.kill(nodes["actor_0"]["pid"], signal.SIGKILL)
+    saved = _checkpoint_steps(workdir, "learner_0")[-1]
+    os.kill(nodes["learner_0"]["pid"], signal.SIGKILL)
+    output, _ = run.communicate(timeout=400)
+  finally:
+    run.kill()
+  assert run.returncode == 0, output
+  nodes = _nodes(workdir)
+  assert {name: n["restarts"] for name, n in nodes.items()} == {
+      name: int(name in ("actor_0", "learner_0")) for name in nodes}
+  pids |= {n["pid"] for n in nodes.values()}
+  # ray.shutdown() ends the workers; they may take a moment to exit.
+  _wait_until(lambda: not [pid for pid in pids if _alive(pid)], 30,
+              "Ray's workers to exit")
+  resumed = _resumed_steps(workdir, "learner_0")
+  assert resumed and resumed[0] >= saved, (resumed, saved)
+  assert _checkpoint_steps(workdir, "learner_0")[-1] == num_steps
+  assert os.path.isfile(os.path.join(workdir, "policy", "saved_model.pb"))
+  assert "distributed_main: done" in output
+
+
+@pytest.mark.slow
 def test_local_mp_survives_a_killed_replay_server_and_counter(tmp_path):
   workdir = str(tmp_path / "run")
   num_steps = 120
