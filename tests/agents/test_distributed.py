@@ -118,10 +118,17 @@ def _wait_until(predicate, timeout, what, process=None):
   raise AssertionError(f"timed out waiting for {what}")
 
 
-def _start(workdir, launch_type, num_steps):
+def _resumed_steps(workdir, name):
+  """The steps a node's log says it resumed from, one per restart."""
+  with open(os.path.join(workdir, "logs", f"{name}.log")) as f:
+    return [int(line.rsplit(" ", 1)[1].rstrip("."))
+            for line in f.read().splitlines() if "resumed from" in line]
+
+
+def _start(workdir, launch_type, num_steps, reward="l2"):
   return subprocess.Popen(
       [sys.executable, os.path.join(HERE, "distributed_main.py"), workdir,
-       launch_type, str(num_steps)],
+       launch_type, str(num_steps), reward],
       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -147,11 +154,8 @@ def test_local_mp_survives_killed_actor_and_learner(tmp_path):
   assert nodes["learner_0"]["restarts"] == 1
   pids |= {n["pid"] for n in nodes.values()}
   assert not [pid for pid in pids if _alive(pid)]
-  with open(os.path.join(workdir, "logs", "learner_0.log")) as f:
-    log = f.read()
-  resumed = [int(line.rsplit(" ", 1)[1].rstrip("."))
-             for line in log.splitlines() if "resumed from" in line]
-  assert resumed and resumed[0] >= saved, log[-3000:]
+  resumed = _resumed_steps(workdir, "learner_0")
+  assert resumed and resumed[0] >= saved, resumed
   assert _checkpoint_steps(workdir, "learner_0")[-1] == num_steps
   assert os.path.isfile(os.path.join(workdir, "policy", "saved_model.pb"))
   assert "distributed_main: done" in output
@@ -169,6 +173,38 @@ def test_ray_runs_the_program_to_its_budget(tmp_path):
   assert run.returncode == 0, output
   assert _checkpoint_steps(workdir, "learner_0")[-1] == 6
   assert os.path.isfile(os.path.join(workdir, "policy", "saved_model.pb"))
+
+
+@pytest.mark.slow
+def test_ray_restarts_a_killed_actor_and_learner(tmp_path):
+  pytest.importorskip("ray")
+  workdir = str(tmp_path / "run")
+  num_steps = 60
+  run = _start(workdir, "ray", num_steps)
+  try:
+    _wait_until(lambda: _checkpoint_steps(workdir, "learner_0"), 300,
+                "the learner's first checkpoint", run)
+    nodes = _nodes(workdir)  # Under ray too: each node's worker pid.
+    pids = {n["pid"] for n in nodes.values()}
+    os.kill(nodes["actor_0"]["pid"], signal.SIGKILL)
+    saved = _checkpoint_steps(workdir, "learner_0")[-1]
+    os.kill(nodes["learner_0"]["pid"], signal.SIGKILL)
+    output, _ = run.communicate(timeout=400)
+  finally:
+    run.kill()
+  assert run.returncode == 0, output
+  nodes = _nodes(workdir)
+  assert {name: n["restarts"] for name, n in nodes.items()} == {
+      name: int(name in ("actor_0", "learner_0")) for name in nodes}
+  pids |= {n["pid"] for n in nodes.values()}
+  # ray.shutdown() ends the workers; they may take a moment to exit.
+  _wait_until(lambda: not [pid for pid in pids if _alive(pid)], 30,
+              "Ray's workers to exit")
+  resumed = _resumed_steps(workdir, "learner_0")
+  assert resumed and resumed[0] >= saved, (resumed, saved)
+  assert _checkpoint_steps(workdir, "learner_0")[-1] == num_steps
+  assert os.path.isfile(os.path.join(workdir, "policy", "saved_model.pb"))
+  assert "distributed_main: done" in output
 
 
 @pytest.mark.slow
@@ -198,6 +234,37 @@ def test_local_mp_survives_a_killed_replay_server_and_counter(tmp_path):
   # timing: Reverb's samplers retry an unavailable server themselves, so a
   # quick restart can pass without an error reaching the learner.
   assert num_steps - saved > 2 * 2, (saved, num_steps)
+
+
+@pytest.mark.slow
+def test_local_mp_survives_a_killed_discriminator(tmp_path):
+  workdir = str(tmp_path / "run")
+  num_steps = 60
+  run = _start(workdir, "local_mp", num_steps, reward="discriminator")
+  try:
+    _wait_until(lambda: _checkpoint_steps(workdir, "discriminator_0"), 180,
+                "the discriminator's first checkpoint", run)
+    nodes = _nodes(workdir)
+    pids = {n["pid"] for n in nodes.values()}
+    saved = _checkpoint_steps(workdir, "discriminator_0")[-1]
+    os.kill(nodes["discriminator_0"]["pid"], signal.SIGKILL)
+    output, _ = run.communicate(timeout=300)
+  finally:
+    run.kill()
+  assert run.returncode == 0, output
+  nodes = _nodes(workdir)
+  assert {name: n["restarts"] for name, n in nodes.items()} == {
+      name: int(name == "discriminator_0") for name in nodes}
+  pids |= {n["pid"] for n in nodes.values()}
+  assert not [pid for pid in pids if _alive(pid)]
+  resumed = _resumed_steps(workdir, "discriminator_0")
+  assert len(resumed) == 1 and resumed[0] >= saved, (resumed, saved)
+  # The canvas queue holds two discriminator batches, and actors wait on a
+  # full one: the learner's later steps needed the restarted discriminator
+  # to train, so it saved again past the step it resumed from.
+  assert _checkpoint_steps(workdir, "discriminator_0")[-1] > resumed[0]
+  assert _checkpoint_steps(workdir, "learner_0")[-1] == num_steps
+  assert "distributed_main: done" in output
 
 
 class _FakeLearner:

@@ -160,15 +160,18 @@ class Crasher:
 
 
 class Stopper:
-  """Calls lp.stop() after `delay` seconds."""
+  """Calls lp.stop() after `delay` seconds; then waits for the stop, or
+  returns at once (as the budget node does) when `wait` is False."""
 
-  def __init__(self, delay):
+  def __init__(self, delay, wait=True):
     self._delay = delay
+    self._wait = wait
 
   def run(self):
     time.sleep(self._delay)
     lp.stop()
-    lp.wait_for_stop()
+    if self._wait:
+      lp.wait_for_stop()
 
 
 def sleeper_program(stops_path):

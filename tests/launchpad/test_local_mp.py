@@ -147,6 +147,22 @@ def test_lp_stop_in_a_node_stops_the_program(tmp_path):
   assert seen and {s.name for s in seen[0]} == {"stopper_0", "sleeper_0"}
 
 
+def test_a_node_that_returns_after_lp_stop_is_recorded_finished(tmp_path):
+  program = lp.Program("stopper")
+  with program.group("stopper"):
+    program.add_node(lp.PyClassNode(lp_test_nodes.Stopper, 0.2, wait=False))
+  with program.group("sleeper"):
+    program.add_node(lp.PyClassNode(lp_test_nodes.Sleeper, "s",
+                                    str(tmp_path / "stops.txt")))
+  running = lp.launch(program, "local_mp", workdir=str(tmp_path),
+                      grace_period_seconds=3, handle_signals=False)
+  assert running.wait(timeout=60)
+  nodes = _nodes(tmp_path)
+  assert (nodes["stopper_0"]["state"], nodes["stopper_0"]["exit_code"]) == (
+      "finished", 0)
+  assert nodes["sleeper_0"]["state"] == "stopped"
+
+
 def _start_supervisor(workdir):
   return subprocess.Popen(
       [sys.executable, os.path.join(HERE, "mp_supervisor_main.py"),

@@ -50,17 +50,29 @@ def test_program_runs_as_ray_actors(local_ray, tmp_path):
   assert "bad value 42" in report["error"]
 
 
-def test_killed_actor_is_restarted(local_ray):
+def test_killed_actor_is_restarted(local_ray, tmp_path):
   del local_ray
   program = lp.Program("restart")
   with program.group("counter"):
     program.add_node(lp.CourierNode(lp_test_nodes.Counter))
-  running = lp.launch(program, "ray", max_restarts=2, grace_period_seconds=2)
+  running = lp.launch(program, "ray", workdir=str(tmp_path), max_restarts=2,
+                      grace_period_seconds=2)
   try:
     status = lambda: {s.name: s for s in running.statuses()}["counter_0"]
     _wait_until(lambda: status().pid is not None, what="counter to start")
-    os.kill(status().pid, signal.SIGKILL)
+    first_pid = status().pid
+    os.kill(first_pid, signal.SIGKILL)
     _wait_until(lambda: status().restarts == 1 and status().state == "running",
                 what="restart")
   finally:
     running.stop_and_wait()
+  # The workdir has local_mp's nodes.json and one log per node.
+  with open(tmp_path / "nodes.json") as f:
+    status_file = json.load(f)
+  assert status_file["state"] == "stopped"
+  [node] = status_file["nodes"]
+  assert (node["name"], node["restarts"], node["state"]) == (
+      "counter_0", 1, "stopped")
+  log = (tmp_path / "logs" / "counter_0.log").read_text()
+  assert f"starting counter_0 in pid {first_pid}" in log
+  assert f"starting counter_0 in pid {node['pid']}" in log

@@ -35,7 +35,8 @@ def launch(
     program: the program graph.
     launch_type: a LaunchType or its value ("local_mt", "local_mp", "ray").
     workdir: local_mp: holds logs/<node>.log, nodes.json and the node
-      pickles (default: a new temporary directory).
+      pickles (default: a new temporary directory); ray: holds
+      logs/<node>.log and nodes.json (default: neither is written).
     stop_order: groups stopped first, in this order; the other groups follow
       and groups with Reverb servers go last (local_mp, ray).
     stop_when_done: group or node names (`actor`, `learner_0`); when one of
@@ -95,6 +96,7 @@ def launch(
     from spiral_acme.launchpad.launchers import ray_launcher  # pylint: disable=g-import-not-at-top
     return ray_launcher.RayProgram(
         program, ray_address=ray_address, resources=resources or {},
+        workdir=workdir,
         stop_order=stop_order, stop_when_done=stop_when_done,
         grace_period_seconds=grace_period_seconds, max_restarts=max_restarts,
         progress_fn=progress_fn,

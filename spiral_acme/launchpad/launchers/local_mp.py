@@ -313,10 +313,22 @@ class ProcessProgram:
           child.process.kill()
         child.status.exit_code = child.process.wait()
         child.status.state = status_lib.STOPPED
-    for child in self._children:  # Exited during the stop: reap them too.
-      if child.process is not None and child.process.poll() is None:
-        child.process.kill()
-        child.process.wait()
+    for child in self._children:
+      self._settle(child)
+
+  def _settle(self, child: _Child) -> None:
+    """Reaps a node left after the stages; one that exited before its stage
+    (e.g. budget_0 right after lp.stop()) gets its exit, not "running"."""
+    if child.process is None:
+      return
+    if child.process.poll() is None:
+      child.process.kill()
+    code = child.process.wait()
+    with self._lock:
+      if child.status.state in (status_lib.STARTING, status_lib.RUNNING):
+        child.status.exit_code = code
+        child.status.state = (status_lib.FINISHED if code == 0
+                              else status_lib.STOPPED)
 
   def _call_progress(self) -> None:
     try:

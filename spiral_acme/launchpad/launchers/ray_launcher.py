@@ -3,9 +3,13 @@
 Actors get `max_restarts` (and `max_task_retries`) so Ray restarts a node
 whose process dies; the actor rebuilds its node in `__init__`. A small
 controller actor receives lp.stop() from the nodes. `--ray_address` maps to
-`ray_address`: None starts a local Ray bound to 127.0.0.1.
+`ray_address`: None starts a local Ray bound to 127.0.0.1. Given a workdir
+(shared by every node, as checkpoints are), nodes log to
+WORKDIR/logs/<node>.log and the driver keeps WORKDIR/nodes.json current, as
+under local_mp (each node's worker pid, restarts and state).
 """
 
+import logging as std_logging
 import os
 import sys
 import threading
@@ -41,12 +45,32 @@ class _Controller:
     return self._reason
 
 
+def _log_to_file(path: str, name: str) -> None:
+  """Appends this worker's logging, from INFO up, to `path`.
+
+  Ray keeps no INFO lines of its workers, and a restarted node's log must
+  follow the one it replaces, as local_mp's logs/<node>.log do.
+  """
+  os.makedirs(os.path.dirname(path), exist_ok=True)
+  handler = std_logging.FileHandler(path)
+  handler.setFormatter(std_logging.Formatter(
+      f"%(asctime)s {name} %(levelname)s %(message)s"))
+  root = std_logging.getLogger()
+  root.addHandler(handler)
+  root.setLevel(std_logging.INFO)
+  logging.set_verbosity(logging.INFO)
+  logging.info("=== ray: starting %s in pid %d ===", name, os.getpid())
+
+
 class _NodeActor:
   """Hosts one node (or colocation): runs it in a thread, serves its calls."""
 
   def __init__(self, node_bytes: bytes, runtime: ray_runtime.RayRuntime,
-               controller_name: str, namespace: str):
+               controller_name: str, namespace: str,
+               log_path: Optional[str] = None):
     self._node = cloudpickle.loads(node_bytes)
+    if log_path is not None:
+      _log_to_file(log_path, self._node.name)
     self._runtime = runtime
     self._state = status_lib.RUNNING
     self._error = ""
@@ -94,6 +118,7 @@ class RayProgram:
   def __init__(self, program: program_lib.Program, *,
                ray_address: Optional[str],
                resources: Mapping[str, Mapping[str, Any]],
+               workdir: Optional[str] = None,
                stop_order: Sequence[str] = (),
                stop_when_done: Sequence[str] = (),
                grace_period_seconds: float = 10.0,
@@ -116,6 +141,7 @@ class RayProgram:
     self._progress_period = progress_period_seconds
     self._ray_init_kwargs = dict(ray_init_kwargs)
     self._namespace = f"lp-{program.name}-{uuid.uuid4().hex[:8]}"
+    self._workdir = None if workdir is None else os.path.abspath(workdir)
     self._actors: Dict[str, Any] = {}
     self._statuses: Dict[str, status_lib.NodeStatus] = {}
     self._stop_reason: Optional[str] = None
@@ -153,7 +179,7 @@ class RayProgram:
         options.update(self._resources.get(group, {}))
         self._actors[node.name] = actor_cls.options(**options).remote(
             cloudpickle.dumps(node), self._runtime, controller_name,
-            self._namespace)
+            self._namespace, self._log_path(node.name))
         self._statuses[node.name] = status_lib.NodeStatus(node.name, group)
     threading.Thread(target=self._supervise, name="lp-ray-supervisor",
                      daemon=True).start()
@@ -207,7 +233,9 @@ class RayProgram:
           except Exception:  # pylint: disable=broad-except
             logging.exception("progress_fn raised.")
           next_progress = time.monotonic() + self._progress_period
+        self._write_status("running")
         time.sleep(_POLL_SECONDS)
+      self._write_status("stopping")
       self._ordered_stop()
     except BaseException:  # pylint: disable=broad-except
       logging.exception("Ray supervisor failed.")
@@ -217,6 +245,7 @@ class RayProgram:
         ray.kill(actor, no_restart=True)
       if self._owns_ray:
         ray.shutdown()
+      self._write_status("failed" if self._failure else "stopped")
       self._done.set()
 
   def _ordered_stop(self) -> None:
@@ -240,6 +269,26 @@ class RayProgram:
       for name in names:
         ray.kill(self._actors[name], no_restart=True)
         self._statuses[name].state = status_lib.STOPPED
+
+  def _log_path(self, name: str) -> Optional[str]:
+    """WORKDIR/logs/<node>.log, or None (Ray's own logs) without a workdir."""
+    if self._workdir is None:
+      return None
+    return os.path.join(self._workdir, "logs", f"{name}.log")
+
+  def _write_status(self, program_state: str) -> None:
+    """Rewrites WORKDIR/nodes.json (when there is a workdir); a failed write
+    is only logged, so it cannot stop the supervisor."""
+    if self._workdir is None:
+      return
+    path = os.path.join(self._workdir, "nodes.json")
+    try:
+      os.makedirs(self._workdir, exist_ok=True)
+      status_lib.write_status_file(
+          path, self.statuses(), program=self._program.name,
+          state=program_state, supervisor_pid=os.getpid())
+    except OSError as e:
+      logging.warning("Could not write %s: %s", path, e)
 
   def statuses(self) -> List[status_lib.NodeStatus]:
     return [status_lib.NodeStatus(**vars(s)) for s in self._statuses.values()]
