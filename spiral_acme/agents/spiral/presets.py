@@ -48,14 +48,16 @@ def _generate_agent(**overrides) -> config_lib.SpiralConfig:
 
 def _experiment(environment: LibMyPaintConfig, dataset: str,
                 agent: config_lib.SpiralConfig, *, seed: int,
-                num_held_out: int) -> ExperimentConfig:
+                num_held_out: int,
+                location_skip: bool = False) -> ExperimentConfig:
   mode = (DiscriminatorMode.CONDITIONAL if agent.conditional else
           DiscriminatorMode.UNCONDITIONAL)
   return ExperimentConfig(
       environment=environment,
       dataset=DatasetConfig(dataset, canvas_width=environment.canvas_width,
                             channels=1),
-      agent=agent, policy_network=PolicyNetworkConfig.small(),
+      agent=agent,
+      policy_network=PolicyNetworkConfig.small(location_skip=location_skip),
       discriminator=DiscriminatorConfig.small(mode=mode),
       num_held_out=num_held_out, seed=seed)
 
@@ -65,12 +67,15 @@ def tiny_digits(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
 
   An 8x8 stroke grid, a 1-pixel dry brush and five actions: the smallest
   SPIRAL task that visibly learns on a 2-core CPU in a couple of minutes.
+  Entropy cost and `location_skip` as in `digits64` (250 learner steps:
+  digit classifier 12% -> 19% with the skip; 600 steps with both: 36%).
   """
+  agent = _reconstruct_agent(**{**dict(entropy_cost=0.002),
+                                **agent_overrides})
   return _experiment(
       LibMyPaintConfig(canvas_width=16, grid_width=8, episode_length=6,
                        brush_sizes=(1,), use_color=False, use_pressure=False),
-      "digits", _reconstruct_agent(**agent_overrides), seed=seed,
-      num_held_out=64)
+      "digits", agent, seed=seed, num_held_out=64, location_skip=True)
 
 
 def _digits64_environment(**overrides) -> LibMyPaintConfig:
@@ -97,11 +102,14 @@ def digits64(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
   Entropy cost 0.002: at 0.01 the entropy bonus outweighs the per-stroke
   rewards and the policy's entropy keeps rising (experiment e04: L2 0.65 of
   blank after 126 learner steps; e07 at 0.002: 0.51 after 159).
+  `location_skip`: stroke locations read the torso's feature map, so they
+  follow the target (e09: L2 0.30 of blank and 34% recognised after 518
+  steps; without it 0.44 and 14% after 391, 0.34 and 14% after 1,061).
   """
   agent = _reconstruct_agent(**{**dict(entropy_cost=0.002),
                                 **agent_overrides})
   return _experiment(_digits64_environment(), "digits", agent, seed=seed,
-                     num_held_out=64)
+                     num_held_out=64, location_skip=True)
 
 
 def digits64_generate(*, seed: int = 0,
@@ -137,13 +145,14 @@ def hershey64(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
   """Glyph reconstruction at 64x64 (`launch/hershey.py --task=reconstruct`).
 
   Glyphs hold little ink, so the L2 is taken relative to each target's
-  blank-canvas L2 (the same reward scale as for digits).
+  blank-canvas L2 (the same reward scale as for digits). `location_skip`
+  as for `digits64`.
   """
   agent = _reconstruct_agent(**{**dict(
       l2_relative_to_blank=True, reward_scale=1.0, entropy_cost=0.002),
                                   **agent_overrides})
   return _experiment(_hershey64_environment(), "hershey", agent, seed=seed,
-                     num_held_out=256)
+                     num_held_out=256, location_skip=True)
 
 
 def hershey64_generate(*, seed: int = 0,
