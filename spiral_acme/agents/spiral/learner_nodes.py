@@ -20,7 +20,7 @@ WORKDIR/errors/<node>.txt, which `distributed.run` reports.
 
 import os
 import time
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 from absl import logging
 import numpy as np
@@ -81,6 +81,8 @@ class _LearnerNode:
       self._learner.publish()
       logging.info("%s resumed from %s at step %d.", name, latest[1],
                    self.steps())
+      sync_step_count(counter, f"{name}_steps", self.steps(),
+                      warn=logging.warning)
     self._saved_step = self.steps()
 
   def _make_learner(self, client: reverb.Client
@@ -182,6 +184,23 @@ class DiscriminatorLearnerNode(_LearnerNode):
   def _make_learner(self, client):
     return self._builder.make_discriminator_learner(
         client, counter=self._counter, logger=self._logger)
+
+
+def sync_step_count(counter: Any, key: str, steps: int, *,
+                    warn: Callable[[str], None]) -> None:
+  """Sets the counter node's `key` to `steps` after a resume.
+
+  Steps taken after the restored checkpoint were counted but are taken
+  again, so without this the totals (progress line, counts.json) run ahead
+  of the learner's own step. Best effort: a counter that does not answer
+  only costs accurate totals.
+  """
+  try:
+    counted = counter.get_counts().get(key, 0)
+    if counted != steps:
+      counter.increment(**{key: steps - counted})
+  except Exception as e:  # pylint: disable=broad-except
+    warn(f"Could not correct {key} on the counter: {e}")
 
 
 def read_errors(workdir: str) -> List[str]:
