@@ -3,7 +3,8 @@
 Actors get `max_restarts` (and `max_task_retries`) so Ray restarts a node
 whose process dies; the actor rebuilds its node in `__init__`. A small
 controller actor receives lp.stop() from the nodes. `--ray_address` maps to
-`ray_address`: None starts a local Ray bound to 127.0.0.1. Given a workdir
+`ray_address`: None starts a local Ray (asked for 127.0.0.1; Ray 2.x uses the
+machine's address instead, see docs/distributed.md). Given a workdir
 (shared by every node, as checkpoints are), nodes log to
 WORKDIR/logs/<node>.log and the driver keeps WORKDIR/nodes.json current, as
 under local_mp (each node's worker pid, restarts and state).
