@@ -310,7 +310,7 @@ def test_multiscale_l2_credits_near_misses_that_plain_l2_does_not():
           multiscale(near, target, blank).numpy()[0])
 
 
-def test_reward_function_uses_the_episodes_first_canvas_as_blank():
+def test_blurred_l2_reward_uses_the_episodes_first_canvas_as_blank():
   rng = np.random.default_rng(6)
   target = rng.uniform(size=(_B, _W, _W, _C)).astype(np.float32)
   canvases = _canvases(8)
@@ -318,7 +318,7 @@ def test_reward_function_uses_the_episodes_first_canvas_as_blank():
   config = _config(conditional=True, reward_type=config_lib.RewardType.L2,
                    temporal_credit=True, reward_scale=3.0,
                    l2_blur_sigmas=(1.0,))
-  reward_fn = rewards.RewardFunction(config, rewards.negative_l2)
+  reward_fn = rewards.reward_function_for(config)
   got = reward_fn(tf.constant(canvases), {}, tf.constant(target)).numpy()
   # Returns telescope from the blank's score (-1) to the target's (0).
   np.testing.assert_allclose(got.sum(axis=0), [3.0] * _B, rtol=1e-4)
@@ -335,3 +335,13 @@ def test_reward_function_uses_the_episodes_first_canvas_as_blank():
 def test_blur_sigmas_are_validated(kwargs, message):
   with pytest.raises(ValueError, match=message):
     config_lib.SpiralConfig(**kwargs)
+
+
+def test_reward_function_takes_exactly_one_scorer():
+  with pytest.raises(ValueError, match="exactly one"):
+    rewards.RewardFunction(_config())
+  with pytest.raises(ValueError, match="exactly one"):
+    rewards.RewardFunction(_config(), _mean_pixel,
+                           blank_scorer=rewards.MultiscaleRelativeL2(()))
+  with pytest.raises(ValueError, match="needs the discriminator"):
+    rewards.reward_function_for(_config())

@@ -285,21 +285,16 @@ class SpiralBuilder:
                    policy: Optional[SpiralPolicy] = None
                    ) -> learning.SpiralLearner:
     policy = policy or self.make_policy()
-    discriminator_client = None
+    discriminator = discriminator_client = None
     if self._config.uses_discriminator:
       discriminator = self.make_discriminator()
       discriminator_client = replay.VariableClient(
           self.variable_source(client),
           {"discriminator": discriminator.variables})
-      scorer = rewards.discriminator_scorer(
-          discriminator, conditional=self._config.conditional)
-    elif self._config.l2_relative_to_blank:
-      scorer = rewards.negative_relative_l2
-    else:
-      scorer = rewards.negative_l2
+    reward_fn = rewards.reward_function_for(self._config, discriminator)
     return learning.SpiralLearner(
         policy=policy, config=self._config,
-        reward_fn=rewards.RewardFunction(self._config, scorer),
+        reward_fn=reward_fn,
         iterator=self._dataset_iterator(client, self._tables.episodes,
                                         self._config.batch_size),
         publisher=self._publisher(client, self._tables.policy_variables,

@@ -6,7 +6,7 @@ the newest discriminator rather than the one the actor happened to hold.
 """
 
 import math
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 import tensorflow as tf
 
@@ -15,6 +15,8 @@ from spiral_acme.agents.spiral import config as config_lib
 # A canvas scorer: (canvases f32[N, W, W, C], targets f32[N, W, W, C] or None)
 # -> f32[N]; higher is better.
 Scorer = Callable[[tf.Tensor, Optional[tf.Tensor]], tf.Tensor]
+# A scorer that also reads each episode's blank first canvas f32[N, W, W, C].
+BlankScorer = Callable[[tf.Tensor, Optional[tf.Tensor], tf.Tensor], tf.Tensor]
 
 
 def negative_l2(canvases: tf.Tensor, targets: Optional[tf.Tensor]) -> tf.Tensor:
@@ -33,8 +35,15 @@ def negative_relative_l2(canvases: tf.Tensor,
   """
   if targets is None:
     raise ValueError("The L2 reward needs targets (a conditional run).")
-  blank = tf.reduce_mean(tf.square(1.0 - targets), axis=[1, 2, 3])
-  return negative_l2(canvases, targets) / tf.maximum(blank, 1e-6)
+  return -relative_l2(canvases, targets, tf.ones_like(targets))
+
+
+def relative_l2(canvases: tf.Tensor, targets: tf.Tensor,
+                blanks: tf.Tensor) -> tf.Tensor:
+  """The L2 to the target over the L2 of `blanks` to it (1 for a blank)."""
+  error = tf.reduce_mean(tf.square(canvases - targets), axis=[1, 2, 3])
+  base = tf.reduce_mean(tf.square(blanks - targets), axis=[1, 2, 3])
+  return error / tf.maximum(base, 1e-6)
 
 
 def gaussian_blur(images: tf.Tensor, sigma: float) -> tf.Tensor:
@@ -77,17 +86,11 @@ class MultiscaleRelativeL2:
                blanks: tf.Tensor) -> tf.Tensor:
     if targets is None:
       raise ValueError("The L2 reward needs targets (a conditional run).")
-    terms = [self._relative(canvases, targets, blanks)]
+    terms = [relative_l2(canvases, targets, blanks)]
     for sigma in self._sigmas:
       blur = lambda images, s=sigma: gaussian_blur(images, s)
-      terms.append(self._relative(blur(canvases), blur(targets), blur(blanks)))
+      terms.append(relative_l2(blur(canvases), blur(targets), blur(blanks)))
     return -tf.add_n(terms) / float(len(terms))
-
-  @staticmethod
-  def _relative(canvases, targets, blanks):
-    error = tf.reduce_mean(tf.square(canvases - targets), axis=[1, 2, 3])
-    base = tf.reduce_mean(tf.square(blanks - targets), axis=[1, 2, 3])
-    return error / tf.maximum(base, 1e-6)
 
 
 def discriminator_scorer(discriminator: Callable[..., tf.Tensor],
@@ -105,20 +108,22 @@ def discriminator_scorer(discriminator: Callable[..., tf.Tensor],
 class RewardFunction:
   """Per-step rewards f32[T, B] for a batch of episodes."""
 
-  def __init__(self, config: config_lib.SpiralConfig, scorer: Scorer):
+  def __init__(self, config: config_lib.SpiralConfig,
+               scorer: Optional[Scorer] = None, *,
+               blank_scorer: Optional[BlankScorer] = None):
+    """Scores canvases with `scorer`, or with `blank_scorer` (exactly one)."""
+    if (scorer is None) == (blank_scorer is None):
+      raise ValueError("RewardFunction needs exactly one of scorer and "
+                       "blank_scorer.")
     self._config = config
-    self._scorer = scorer
-    self._multiscale = None
-    if config.l2_blur_sigmas:  # Replaces `scorer`: it needs the blank canvas.
-      self._multiscale = MultiscaleRelativeL2(config.l2_blur_sigmas)
+    if blank_scorer is None:
+      blank_scorer = lambda canvases, targets, blanks: scorer(canvases,
+                                                              targets)
+    self._scorer = blank_scorer
 
   def _score(self, canvases: tf.Tensor, targets: Optional[tf.Tensor],
              blanks: tf.Tensor) -> tf.Tensor:
-    if self._multiscale is not None:
-      scores = self._multiscale(canvases, targets, blanks)
-    else:
-      scores = self._scorer(canvases, targets)
-    return self._config.reward_scale * scores
+    return self._config.reward_scale * self._scorer(canvases, targets, blanks)
 
   def __call__(self, canvases: tf.Tensor, actions: Mapping[str, tf.Tensor],
                target: Optional[tf.Tensor] = None) -> tf.Tensor:
@@ -172,3 +177,21 @@ class RewardFunction:
       is_last = tf.one_hot(num_actions - 1, num_actions)[:, tf.newaxis]
       penalties += self._config.empty_canvas_penalty * is_last * empty
     return penalties
+
+
+def reward_function_for(config: config_lib.SpiralConfig,
+                        discriminator: Optional[Callable[..., Any]] = None
+                        ) -> RewardFunction:
+  """The reward the config asks for (`discriminator` when it uses one)."""
+  if config.uses_discriminator:
+    if discriminator is None:
+      raise ValueError(f"reward_type={config.reward_type} needs the "
+                       "discriminator.")
+    return RewardFunction(config, discriminator_scorer(
+        discriminator, conditional=config.conditional))
+  if config.l2_blur_sigmas:
+    return RewardFunction(
+        config, blank_scorer=MultiscaleRelativeL2(config.l2_blur_sigmas))
+  if config.l2_relative_to_blank:
+    return RewardFunction(config, negative_relative_l2)
+  return RewardFunction(config, negative_l2)
