@@ -10,6 +10,7 @@ import time
 import pytest
 
 import fakes
+from process_checks import alive, read_nodes, wait_until
 
 from spiral_acme.agents.spiral import distributed
 from spiral_acme.agents.spiral import training
@@ -90,32 +91,7 @@ def test_local_mt_two_learners_share_one_discriminator(tmp_path):
   assert not os.path.exists(os.path.join(workdir, "run.lock"))
 
 
-def _nodes(workdir):
-  with open(os.path.join(workdir, "nodes.json")) as f:
-    return {n["name"]: n for n in json.load(f)["nodes"]}
 
-
-def _alive(pid):
-  try:
-    with open(f"/proc/{pid}/stat") as f:
-      return f.read().split(")")[-1].split()[0] != "Z"
-  except FileNotFoundError:
-    return False
-
-
-def _wait_until(predicate, timeout, what, process=None):
-  deadline = time.monotonic() + timeout
-  while time.monotonic() < deadline:
-    if process is not None and process.poll() is not None:
-      raise AssertionError(f"run exited ({process.returncode}) while waiting "
-                           f"for {what}")
-    try:
-      if predicate():
-        return
-    except (FileNotFoundError, json.JSONDecodeError, KeyError):
-      pass
-    time.sleep(0.2)
-  raise AssertionError(f"timed out waiting for {what}")
 
 
 def _resumed_steps(workdir, name):
@@ -132,6 +108,24 @@ def _start(workdir, launch_type, num_steps, reward="l2"):
       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+def _assert_only_killed_restarted(workdir, run, output, pids, killed,
+                                  launch_type):
+  """The run exited 0, each `killed` node restarted once and no other node,
+  and no process of the run (`pids` seen before the kill, or after) is left.
+  """
+  assert run.returncode == 0, output
+  nodes = read_nodes(workdir)
+  assert {name: n["restarts"] for name, n in nodes.items()} == {
+      name: int(name in killed) for name in nodes}
+  pids = pids | {n["pid"] for n in nodes.values()}
+  if launch_type == "ray":
+    # ray.shutdown() ends Ray's workers; they may take a moment to exit.
+    wait_until(lambda: not [pid for pid in pids if alive(pid)], 30,
+               "the run's processes to exit")
+  else:  # The local_mp supervisor reaps its children before it exits.
+    assert not [pid for pid in pids if alive(pid)]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("launch_type", ["local_mp", "ray"])
 def test_killed_actor_and_learner_restart_and_resume(tmp_path, launch_type):
@@ -142,9 +136,9 @@ def test_killed_actor_and_learner_restart_and_resume(tmp_path, launch_type):
   num_steps = 60
   run = _start(workdir, launch_type, num_steps)
   try:
-    _wait_until(lambda: _checkpoint_steps(workdir, "learner_0"), 300,
-                "the learner's first checkpoint", run)
-    nodes = _nodes(workdir)  # Each node's pid (under ray: its worker's).
+    wait_until(lambda: _checkpoint_steps(workdir, "learner_0"), 300,
+               "the learner's first checkpoint", run)
+    nodes = read_nodes(workdir)  # Each node's pid (under ray: its worker's).
     pids = {n["pid"] for n in nodes.values()}
     os.kill(nodes["actor_0"]["pid"], signal.SIGKILL)
     saved = _checkpoint_steps(workdir, "learner_0")[-1]
@@ -152,14 +146,8 @@ def test_killed_actor_and_learner_restart_and_resume(tmp_path, launch_type):
     output, _ = run.communicate(timeout=400)
   finally:
     run.kill()
-  assert run.returncode == 0, output
-  nodes = _nodes(workdir)
-  assert {name: n["restarts"] for name, n in nodes.items()} == {
-      name: int(name in ("actor_0", "learner_0")) for name in nodes}
-  pids |= {n["pid"] for n in nodes.values()}
-  # ray.shutdown() ends Ray's workers; they may take a moment to exit.
-  _wait_until(lambda: not [pid for pid in pids if _alive(pid)], 30,
-              "the run's processes to exit")
+  _assert_only_killed_restarted(workdir, run, output, pids,
+                                ("actor_0", "learner_0"), launch_type)
   resumed = _resumed_steps(workdir, "learner_0")
   assert resumed and resumed[0] >= saved, (resumed, saved)
   assert _checkpoint_steps(workdir, "learner_0")[-1] == num_steps
@@ -173,9 +161,9 @@ def test_local_mp_survives_a_killed_replay_server_and_counter(tmp_path):
   num_steps = 120
   run = _start(workdir, "local_mp", num_steps)
   try:
-    _wait_until(lambda: _checkpoint_steps(workdir, "learner_0"), 180,
-                "the learner's first checkpoint", run)
-    nodes = _nodes(workdir)
+    wait_until(lambda: _checkpoint_steps(workdir, "learner_0"), 180,
+               "the learner's first checkpoint", run)
+    nodes = read_nodes(workdir)
     os.kill(nodes["replay_0"]["pid"], signal.SIGKILL)
     os.kill(nodes["counter_0"]["pid"], signal.SIGKILL)
     saved = _checkpoint_steps(workdir, "learner_0")[-1]
@@ -183,7 +171,7 @@ def test_local_mp_survives_a_killed_replay_server_and_counter(tmp_path):
   finally:
     run.kill()
   assert run.returncode == 0, output
-  nodes = _nodes(workdir)
+  nodes = read_nodes(workdir)
   assert nodes["replay_0"]["restarts"] == 1
   assert nodes["counter_0"]["restarts"] == 1
   assert nodes["learner_0"]["restarts"] == 0  # It reconnected instead.
@@ -202,21 +190,17 @@ def test_local_mp_survives_a_killed_discriminator(tmp_path):
   num_steps = 60
   run = _start(workdir, "local_mp", num_steps, reward="discriminator")
   try:
-    _wait_until(lambda: _checkpoint_steps(workdir, "discriminator_0"), 180,
-                "the discriminator's first checkpoint", run)
-    nodes = _nodes(workdir)
+    wait_until(lambda: _checkpoint_steps(workdir, "discriminator_0"), 180,
+               "the discriminator's first checkpoint", run)
+    nodes = read_nodes(workdir)
     pids = {n["pid"] for n in nodes.values()}
     saved = _checkpoint_steps(workdir, "discriminator_0")[-1]
     os.kill(nodes["discriminator_0"]["pid"], signal.SIGKILL)
     output, _ = run.communicate(timeout=300)
   finally:
     run.kill()
-  assert run.returncode == 0, output
-  nodes = _nodes(workdir)
-  assert {name: n["restarts"] for name, n in nodes.items()} == {
-      name: int(name == "discriminator_0") for name in nodes}
-  pids |= {n["pid"] for n in nodes.values()}
-  assert not [pid for pid in pids if _alive(pid)]
+  _assert_only_killed_restarted(workdir, run, output, pids,
+                                ("discriminator_0",), "local_mp")
   resumed = _resumed_steps(workdir, "discriminator_0")
   assert len(resumed) == 1 and resumed[0] >= saved, (resumed, saved)
   # The canvas queue holds two discriminator batches, and actors wait on a

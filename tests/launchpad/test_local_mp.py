@@ -11,35 +11,14 @@ import grpc
 import pytest
 
 import lp_test_nodes
+from process_checks import alive, read_nodes, wait_until
 import spiral_acme.launchpad as lp
 from spiral_acme.launchpad.courier import grpc_transport
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _nodes(workdir):
-  with open(os.path.join(workdir, "nodes.json")) as f:
-    return {n["name"]: n for n in json.load(f)["nodes"]}
 
-
-def _wait_until(predicate, timeout=30.0, what="condition"):
-  deadline = time.monotonic() + timeout
-  while time.monotonic() < deadline:
-    try:
-      if predicate():
-        return
-    except (FileNotFoundError, json.JSONDecodeError, KeyError):
-      pass
-    time.sleep(0.05)
-  raise AssertionError(f"timed out waiting for {what}")
-
-
-def _alive(pid):
-  try:
-    with open(f"/proc/{pid}/stat") as f:
-      return f.read().split(")")[-1].split()[0] != "Z"
-  except FileNotFoundError:
-    return False
 
 
 def test_program_runs_across_processes(tmp_path):
@@ -59,7 +38,7 @@ def test_program_runs_across_processes(tmp_path):
   assert report["error"].startswith("RemoteError: counter_0.fail() raised "
                                     "builtins.ValueError: bad value 42")
   assert "remote traceback" in report["error"]
-  nodes = _nodes(workdir)
+  nodes = read_nodes(workdir)
   assert set(nodes) == {"replay_0", "counter_0", "ping_0", "ping_1",
                         "producer_0", "consumer_0"}
   assert nodes["consumer_0"]["state"] == "finished"
@@ -81,13 +60,13 @@ def test_restart_keeps_the_address_and_rejects_foreign_tokens(tmp_path):
                       restart_backoff_seconds=0.05, grace_period_seconds=3,
                       handle_signals=False)
   try:
-    _wait_until(lambda: _nodes(tmp_path)["counter_0"]["state"] == "running",
-                what="counter running")
-    address = _nodes(tmp_path)["counter_0"]["address"]
+    wait_until(lambda: read_nodes(tmp_path)["counter_0"]["state"] == "running",
+               what="counter running")
+    address = read_nodes(tmp_path)["counter_0"]["address"]
     token = running._token  # pylint: disable=protected-access
     client = grpc_transport.GrpcCourierClient("counter", address, token,
                                               timeout=20)
-    _wait_until(lambda: client.value() > 0, what="caller to call")
+    wait_until(lambda: client.value() > 0, what="caller to call")
     for bad in ("", "not-the-token"):
       stranger = grpc_transport.GrpcCourierClient("counter", address, bad,
                                                   timeout=5)
@@ -95,18 +74,18 @@ def test_restart_keeps_the_address_and_rejects_foreign_tokens(tmp_path):
         stranger.value()
       assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
-    old_pid = _nodes(tmp_path)["counter_0"]["pid"]
+    old_pid = read_nodes(tmp_path)["counter_0"]["pid"]
     os.kill(old_pid, signal.SIGKILL)
-    _wait_until(lambda: _nodes(tmp_path)["counter_0"]["restarts"] == 1
-                and _nodes(tmp_path)["counter_0"]["state"] == "running",
-                what="restart")
-    node = _nodes(tmp_path)["counter_0"]
+    wait_until(lambda: read_nodes(tmp_path)["counter_0"]["restarts"] == 1
+               and read_nodes(tmp_path)["counter_0"]["state"] == "running",
+               what="restart")
+    node = read_nodes(tmp_path)["counter_0"]
     assert node["pid"] != old_pid and node["address"] == address
     # The restarted counter starts from 0 and the caller finds it again.
-    _wait_until(lambda: client.value() > 0, what="caller to reconnect")
+    wait_until(lambda: client.value() > 0, what="caller to reconnect")
   finally:
     running.stop_and_wait()
-  assert _nodes(tmp_path)["caller_0"]["restarts"] == 0
+  assert read_nodes(tmp_path)["caller_0"]["restarts"] == 0
 
 
 def test_restart_limit_stops_the_program_and_prints_the_log(tmp_path, capfd):
@@ -124,7 +103,7 @@ def test_restart_limit_stops_the_program_and_prints_the_log(tmp_path, capfd):
     running.wait(timeout=60)
   err = capfd.readouterr().err
   assert "Last lines of" in err and "RuntimeError: boom 17" in err
-  nodes = _nodes(tmp_path)
+  nodes = read_nodes(tmp_path)
   assert nodes["crasher_0"]["state"] == "failed"
   assert nodes["crasher_0"]["restarts"] == 2
   assert nodes["sleeper_0"]["state"] == "stopped"
@@ -157,7 +136,7 @@ def test_a_node_that_returns_after_lp_stop_is_recorded_finished(tmp_path):
   running = lp.launch(program, "local_mp", workdir=str(tmp_path),
                       grace_period_seconds=3, handle_signals=False)
   assert running.wait(timeout=60)
-  nodes = _nodes(tmp_path)
+  nodes = read_nodes(tmp_path)
   assert (nodes["stopper_0"]["state"], nodes["stopper_0"]["exit_code"]) == (
       "finished", 0)
   assert nodes["sleeper_0"]["state"] == "stopped"
@@ -175,9 +154,9 @@ def _wait_all_running(workdir, supervisor):
   def running():
     assert supervisor.poll() is None, supervisor.stdout.read()
     return all(n["state"] == "running" and n["pid"]
-               for n in _nodes(workdir).values())
-  _wait_until(running, what="all nodes running")
-  return [n["pid"] for n in _nodes(workdir).values()]
+               for n in read_nodes(workdir).values())
+  wait_until(running, what="all nodes running")
+  return [n["pid"] for n in read_nodes(workdir).values()]
 
 
 def test_sigterm_stops_groups_in_order_and_exits_0(tmp_path):
@@ -197,7 +176,7 @@ def test_sigterm_stops_groups_in_order_and_exits_0(tmp_path):
   # stop_order=["actor", "evaluator"], then the other groups.
   assert sorted(order[:2]) == ["actor_0", "actor_1"]
   assert order[2:] == ["evaluator_0", "learner_0"]
-  assert all(n["state"] == "stopped" for n in _nodes(tmp_path).values())
+  assert all(n["state"] == "stopped" for n in read_nodes(tmp_path).values())
 
 
 def test_children_die_with_a_killed_supervisor(tmp_path):
@@ -206,8 +185,8 @@ def test_children_die_with_a_killed_supervisor(tmp_path):
     pids = _wait_all_running(tmp_path, supervisor)
     supervisor.kill()  # SIGKILL: no chance to clean up.
     supervisor.wait(timeout=10)
-    _wait_until(lambda: not any(_alive(pid) for pid in pids), timeout=10,
-                what="children to die")
+    wait_until(lambda: not any(alive(pid) for pid in pids), timeout=10,
+               what="children to die")
   finally:
     supervisor.kill()
 

@@ -4,11 +4,11 @@ import json
 import os
 import signal
 import sys
-import time
 
 import pytest
 
 import lp_test_nodes
+from process_checks import wait_until
 import spiral_acme.launchpad as lp
 
 ray = pytest.importorskip(
@@ -26,14 +26,6 @@ def local_ray():
   yield
   ray.shutdown()
 
-
-def _wait_until(predicate, timeout=60.0, what="condition"):
-  deadline = time.monotonic() + timeout
-  while time.monotonic() < deadline:
-    if predicate():
-      return
-    time.sleep(0.1)
-  raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_program_runs_as_ray_actors(local_ray, tmp_path):
@@ -59,11 +51,11 @@ def test_killed_actor_is_restarted(local_ray, tmp_path):
                       grace_period_seconds=2)
   try:
     status = lambda: {s.name: s for s in running.statuses()}["counter_0"]
-    _wait_until(lambda: status().pid is not None, what="counter to start")
+    wait_until(lambda: status().pid is not None, 60, "counter to start")
     first_pid = status().pid
     os.kill(first_pid, signal.SIGKILL)
-    _wait_until(lambda: status().restarts == 1 and status().state == "running",
-                what="restart")
+    wait_until(lambda: status().restarts == 1 and status().state == "running",
+               60, "restart")
   finally:
     running.stop_and_wait()
   # The workdir has local_mp's nodes.json and one log per node.
