@@ -43,6 +43,11 @@ class PolicyNetworkConfig:
   vector; the skip is convolutional, so "where the target has what the
   canvas lacks" is learnt once for every cell, which is what makes
   conditional agents place strokes and objects at CPU scale.
+
+  `location_readout` (also off by default) adds to each location key's
+  action embedding a projection of the feature map's vector at the chosen
+  cell, so the heads after it (a scene object's shape, size and colour)
+  read what the torso sees there rather than only the flat LSTM vector.
   """
 
   # Torso.
@@ -71,6 +76,7 @@ class PolicyNetworkConfig:
   # Action keys whose values index a square grid (decoded spatially).
   location_keys: tuple[str, ...] = ("control", "end")
   location_skip: bool = False
+  location_readout: bool = False
 
   def __post_init__(self):
     for name in ("torso_channels", "first_conv_kernel", "strided_conv_kernel",
@@ -104,9 +110,10 @@ class PolicyNetworkConfig:
     if not isinstance(self.lstm_forget_bias, (int, float)):
       raise ValueError("PolicyNetworkConfig.lstm_forget_bias must be a "
                        f"number, got {self.lstm_forget_bias!r}.")
-    if not isinstance(self.location_skip, bool):
-      raise ValueError("PolicyNetworkConfig.location_skip must be a bool, "
-                       f"got {self.location_skip!r}.")
+    for name in ("location_skip", "location_readout"):
+      if not isinstance(getattr(self, name), bool):
+        raise ValueError(f"PolicyNetworkConfig.{name} must be a bool, "
+                         f"got {getattr(self, name)!r}.")
     if (not isinstance(self.location_keys, tuple)
         or not all(isinstance(k, str) for k in self.location_keys)):
       raise ValueError("PolicyNetworkConfig.location_keys must be a tuple of "

@@ -36,11 +36,16 @@ class AutoregressiveHeads(snt.Module):
     self._embeds = {}
     self._residuals = {}
     self._skips = {}
+    self._readouts = {}
     for a in self._actions:
       if a.is_location and config.location_skip:
         self._skips[a.key] = layers.FeatureMapLogits(
             a.grid_width, kernel=config.decoder_kernel,
             name=f"{a.key}_location_skip")
+      if a.is_location and config.location_readout:
+        self._readouts[a.key] = layers.CellFeatures(
+            a.grid_width, config.head_embed_size,
+            name=f"{a.key}_location_readout")
       if a.is_location:
         self._heads[a.key] = layers.LocationDecoder(
             a.grid_width, base_width=config.decoder_base_width,
@@ -68,7 +73,8 @@ class AutoregressiveHeads(snt.Module):
       z: f32[N, lstm_size], the LSTM output.
       actions: {key: i32[N]} to teacher-force; when None, `sample` picks them.
       sample: maps logits [N, n] to int32 actions [N].
-      feature_map: f32[N, w, w, c], the torso's; read by location skips.
+      feature_map: f32[N, w, w, c], the torso's; read by location skips
+        and readouts.
 
     Returns:
       (actions {key: i32[N]}, logits {key: f32[N, n]}), keys in sampling order.
@@ -79,15 +85,19 @@ class AutoregressiveHeads(snt.Module):
     chosen, logits = {}, {}
     for a in self._actions:
       logits[a.key] = self._heads[a.key](z)
+      if (a.key in self._skips or a.key in self._readouts) and (
+          feature_map is None):
+        raise ValueError("location_skip and location_readout heads need the "
+                         "torso's feature_map.")
       if a.key in self._skips:
-        if feature_map is None:
-          raise ValueError("location_skip heads need the torso's feature_map.")
         logits[a.key] += self._skips[a.key](feature_map)
       if actions is None:
         chosen[a.key] = sample(logits[a.key])
       else:
         chosen[a.key] = tf.cast(actions[a.key], tf.int32)
       embedding = self._embeds[a.key](layers.encode_action(chosen[a.key], a))
+      if a.key in self._readouts:
+        embedding += self._readouts[a.key](feature_map, chosen[a.key])
       z = tf.nn.relu(z + self._residuals[a.key](
           tf.concat([z, embedding], axis=-1)))
     return chosen, logits

@@ -239,11 +239,37 @@ class FeatureMapLogits(snt.Module):
     self._conv = snt.Conv2D(1, kernel, name="conv")
 
   def __call__(self, feature_map: tf.Tensor) -> tf.Tensor:
-    x = self._conv(feature_map)
-    if x.shape[1] != self._grid_width:
-      x = tf.image.resize(x, [self._grid_width, self._grid_width],
-                          method="bilinear")
+    x = resize_to_grid(self._conv(feature_map), self._grid_width)
     return tf.reshape(x, [-1, self._grid_width * self._grid_width])
+
+
+def resize_to_grid(feature_map: tf.Tensor, grid_width: int) -> tf.Tensor:
+  """[N, w, w, c] -> [N, grid_width, grid_width, c], bilinear when w differs."""
+  if feature_map.shape[1] == grid_width:
+    return feature_map
+  return tf.image.resize(feature_map, [grid_width, grid_width],
+                         method="bilinear")
+
+
+class CellFeatures(snt.Module):
+  """The feature map's vector at a chosen grid cell, projected [N, size].
+
+  `PolicyNetworkConfig.location_readout`: the heads after a location key
+  learn what to put there (shape, colour, size) from what the torso sees at
+  that cell, instead of from the flat LSTM vector alone.
+  """
+
+  def __init__(self, grid_width: int, output_size: int, *,
+               name: str = "cell_features"):
+    super().__init__(name=name)
+    self._grid_width = grid_width
+    self._linear = snt.Linear(output_size, name="linear")
+
+  def __call__(self, feature_map: tf.Tensor, cell: tf.Tensor) -> tf.Tensor:
+    grid = resize_to_grid(feature_map, self._grid_width)
+    cells = tf.reshape(grid, [tf.shape(grid)[0], -1, grid.shape[-1]])
+    return self._linear(tf.gather(cells, tf.cast(cell, tf.int32), axis=1,
+                                  batch_dims=1))
 
 
 class LSTM(snt.Module):

@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 
 from spiral_acme.networks import config as config_lib
+from spiral_acme.networks import layers
 from spiral_acme.networks import policy as policy_lib
 from spiral_acme.networks import policy_spec
 
@@ -81,6 +82,7 @@ def test_default_config_has_deepmind_parameter_count():
     (dict(torso_residual_blocks=-1), "torso_residual_blocks"),
     (dict(location_keys=["end"]), "location_keys"),
     (dict(location_skip=1), "location_skip"),
+    (dict(location_readout="yes"), "location_readout"),
 ])
 def test_config_validation(overrides, message):
   with pytest.raises(ValueError, match=message):
@@ -238,7 +240,7 @@ def _unroll_inputs(policy, t, b):
                                            (True, True)])
 def test_unroll_matches_stepping(compiled, skip):
   policy = make_policy(config=config_lib.PolicyNetworkConfig.small(
-      location_skip=skip), conditional=skip)
+      location_skip=skip, location_readout=skip), conditional=skip)
   t, b = 4, 3
   step_types, obs, state, actions = _unroll_inputs(policy, t, b)
   unroll = policy.compiled_unroll if compiled else policy.unroll
@@ -318,3 +320,44 @@ def test_location_skip_moves_location_logits_with_the_target():
   assert not np.allclose(grid[0, :8, :8], moved[0, :8, :8])
   _, _, extras = policy.step(np.ones([2], np.int32), obs, state, actions)
   assert extras["logits"]["control"].shape == (2, 256)
+
+
+def test_cell_features_reads_the_chosen_cell():
+  # A 4x4 map read on a 4x4 grid: cell a is (row, col) = divmod(a, 4).
+  readout = layers.CellFeatures(4, 3)
+  feature_map = tf.random.stateless_normal([2, 4, 4, 5], seed=[0, 1])
+  cells = tf.constant([6, 13])
+  got = readout(feature_map, cells).numpy()
+  for n, (row, col) in enumerate([divmod(6, 4), divmod(13, 4)]):
+    want = readout._linear(feature_map[n:n + 1, row, col])  # pylint: disable=protected-access
+    np.testing.assert_allclose(got[n], want[0], atol=1e-6)
+  # A coarser map is resized to the grid first.
+  assert readout(feature_map[:, ::2, ::2], cells).shape == (2, 3)
+
+
+def test_location_readout_feeds_later_heads_and_trains():
+  config = config_lib.PolicyNetworkConfig.small(location_skip=True,
+                                                location_readout=True)
+  policy = make_policy(config=config, conditional=True, seed=0)
+  step_types, obs, state, actions = _unroll_inputs(policy, 3, 2)
+  with tf.GradientTape() as tape:
+    extras, _ = policy.unroll(step_types, obs, state, actions)
+    loss = sum(tf.reduce_sum(tf.nn.log_softmax(l))
+               for l in extras["logits"].values())
+  readouts = [v for v in policy.trainable_variables
+              if "location_readout" in v.name]
+  assert {v.name.split("/")[2] for v in readouts} == {
+      "control_location_readout", "end_location_readout"}
+  grads = tape.gradient(loss, readouts)
+  assert all(g is not None and np.any(g.numpy() != 0) for g in grads)
+  # Same actions, a different readout of the chosen `end` cell: the heads
+  # sampled after `end` (pressure, size, colours) change; `end` does not.
+  obs_t = tf.nest.map_structure(lambda x: x[0], obs)
+  first = {k: v[0] for k, v in actions.items()}
+  _, _, before = policy.step(step_types[0], obs_t, state, first)
+  readout = policy._heads._readouts["end"]  # pylint: disable=protected-access
+  readout._linear.b.assign_add(tf.ones_like(readout._linear.b))  # pylint: disable=protected-access
+  _, _, after = policy.step(step_types[0], obs_t, state, first)
+  np.testing.assert_allclose(before["logits"]["end"], after["logits"]["end"])
+  assert not np.allclose(before["logits"]["pressure"],
+                         after["logits"]["pressure"])
