@@ -45,8 +45,12 @@ def make_experiment() -> ExperimentConfig:
       temporal_credit=task.temporal_credit,
       reward_scale=(experiment.agent.reward_scale
                     if FLAGS.task == "reconstruct" else task.reward_scale))
-  policy = dataclasses.replace(policy,
-                               location_keys=presets.SCENE_LOCATION_KEYS)
+  # --network picks the widths; the preset's spatial heads stay (without
+  # them the policy cannot find the target's object, experiment s02).
+  policy = dataclasses.replace(
+      policy, location_keys=experiment.policy_network.location_keys,
+      location_skip=experiment.policy_network.location_skip,
+      location_readout=experiment.policy_network.location_readout)
   return dataclasses.replace(experiment, agent=agent, policy_network=policy,
                              discriminator=discriminator)
 

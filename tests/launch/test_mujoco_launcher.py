@@ -25,6 +25,10 @@ def test_mujoco_launcher_writes_scene_programs_and_sample_repaints(tmp_path):
                 "--num_envs_per_actor=4", "--num_samples=3",
                 f"--workdir={workdir}")
   assert result.returncode == 0, result.stderr[-3000:]
+  # --network picks widths; the preset's spatial heads stay.
+  network = json.loads((workdir / "config.json").read_text())
+  network = network.get("experiment", network)["policy_network"]
+  assert network["location_skip"] and network["location_readout"], network
   samples = workdir / "samples"
   assert sorted(p.name for p in samples.glob("*.xml")) == [
       "sample_000.xml", "sample_001.xml", "sample_002.xml"]

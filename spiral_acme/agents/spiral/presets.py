@@ -190,7 +190,9 @@ def mujoco_scenes(*, seed: int = 0, max_objects: int = 1,
   canvas, so L2 differences are ~1e-3: `reward_scale` brings a good
   placement's reward to order one. A misplaced object costs more L2 than
   none, so without `empty_canvas_penalty` (every target holds an object)
-  the agent first learns to skip and stops exploring.
+  the agent first learns to skip and stops exploring. `location_skip` and
+  `location_readout`: with DeepMind's heads the policy cannot learn where
+  the target's object is even from labels (experiment s02).
   """
   agent = config_lib.SpiralConfig(
       conditional=True, reward_type=config_lib.RewardType.L2,
@@ -208,7 +210,8 @@ def mujoco_scenes(*, seed: int = 0, max_objects: int = 1,
                             seed=seed),
       agent=dataclasses.replace(agent, **agent_overrides),
       policy_network=PolicyNetworkConfig.small(
-          location_keys=SCENE_LOCATION_KEYS),
+          location_keys=SCENE_LOCATION_KEYS, location_skip=True,
+          location_readout=True),
       discriminator=DiscriminatorConfig.small(
           mode=DiscriminatorMode.CONDITIONAL),
       num_held_out=64, seed=seed)
