@@ -49,3 +49,19 @@ def test_one_object_scenes_l2_falls_below_blank_floor_and_random():
   print(summary)
   assert result.l2 < MARGIN * baselines["blank_l2"], summary
   assert result.l2 < MARGIN * baselines["random_l2"], summary
+
+
+def test_scene_quality_ratio_is_to_the_blank_floor():
+  # Scenes have no class labels; their "of blank" ratio must use the
+  # untouched floor, not white paper (which made 1.1x the floor read 0.03).
+  agent = SpiralAgent(presets.mujoco_scenes(seed=0, num_scenes=80,
+                                            canvas_width=16, grid_width=4),
+                      log_every_seconds=1e9)
+  try:
+    _, held_out = agent.builder.datasets
+    quality = agent.quality(num_targets=8)
+    floor_l2 = agent.baselines(held_out.images[:8])["blank_l2"]
+  finally:
+    agent.close()
+  assert quality["l2"] / quality["l2_ratio_vs_blank"] == pytest.approx(
+      floor_l2, rel=1e-5)

@@ -433,7 +433,12 @@ class SpiralAgent:
       pool = held_out if held_out is not None else train
       targets = pool.images[:num_targets]
       l2 = self.evaluate(targets).l2
-      blank = evaluation.mean_l2(np.ones_like(targets), targets)
+      # The environment's untouched canvas: white paper, or a scene's floor.
+      environment = self._experiment.environment.make()
+      untouched = environment.reset().observation["canvas"]
+      environment.close()
+      blank = evaluation.mean_l2(np.broadcast_to(untouched, targets.shape),
+                                 targets)
       return {"l2": l2, "l2_ratio_vs_blank": l2 / max(blank, 1e-12)}
     if self._quality is None:
       self._quality = evaluation.QualityEvaluator.for_dataset(
