@@ -40,11 +40,15 @@ def make_experiment() -> ExperimentConfig:
       num_scenes=FLAGS.num_scenes)
   policy, discriminator = common.networks()
   task = common.agent_config()
-  agent = dataclasses.replace(
-      experiment.agent, reward_type=task.reward_type,
-      temporal_credit=task.temporal_credit,
-      reward_scale=(experiment.agent.reward_scale
-                    if FLAGS.task == "reconstruct" else task.reward_scale))
+  agent = experiment.agent
+  if FLAGS.task != "reconstruct":
+    # The discriminator scores canvases: none of the preset's L2 reward
+    # (its blurs, objectness term and schedule) applies.
+    agent = dataclasses.replace(
+        agent, reward_type=task.reward_type,
+        temporal_credit=task.temporal_credit, reward_scale=task.reward_scale,
+        l2_blur_sigmas=(), objectness_weight=0.0, l2_weight=1.0,
+        l2_start_step=0, l2_ramp_steps=0, empty_canvas_penalty=1.0)
   # --network picks the widths; the preset's spatial heads stay (without
   # them the policy cannot find the target's object, experiment s02).
   policy = dataclasses.replace(

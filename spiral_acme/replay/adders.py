@@ -13,15 +13,20 @@ final-observation table is given, the same writer also creates a small item
 data, so the final canvas reaches the discriminator without being copied.
 """
 
+import time
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 import dm_env
 import reverb
 import tree
 
+from spiral_acme.replay import reconnect
 from spiral_acme.replay import timeouts
 
 Nest = Any
+
+# How often a write waiting for room in a full table checks `should_stop`.
+_STOP_POLL_SECONDS = 0.5
 
 
 class EpisodeAdder:
@@ -37,7 +42,8 @@ class EpisodeAdder:
                final_episode_keys: Sequence[str] = (),
                observation_transform: Optional[Callable[[Nest], Nest]] = None,
                priority: float = 1.0,
-               timeout: Optional[float] = timeouts.DEFAULT_TIMEOUT_SECONDS):
+               timeout: Optional[float] = timeouts.DEFAULT_TIMEOUT_SECONDS,
+               should_stop: Optional[Callable[[], bool]] = None):
     """Creates the adder.
 
     Args:
@@ -52,6 +58,10 @@ class EpisodeAdder:
       priority: priority of the created items.
       timeout: seconds an episode may wait for room in a full table before
         `ReplayTimeoutError` (None: wait forever).
+      should_stop: checked while an episode waits for room; when it returns
+        True the wait ends with `reconnect.StopRequested` (the episode is
+        dropped: replay is not kept past a run). A program that stops its
+        replay server with its actors must not wait out `timeout` on it.
     """
     if max_episode_length < 1:
       raise ValueError(
@@ -69,6 +79,7 @@ class EpisodeAdder:
     self._transform = observation_transform or (lambda x: x)
     self._priority = priority
     self._timeout = timeout
+    self._should_stop = should_stop
     self._writer = client.trajectory_writer(
         num_keep_alive_refs=max_episode_length + 1)
     self._pending: Optional[Mapping[str, Nest]] = None
@@ -126,16 +137,38 @@ class EpisodeAdder:
           "episode": {k: episode[k] for k in self._final_episode_keys},
       }
       self._writer.create_item(self._final_table, self._priority, final)
-    try:
-      self._writer.end_episode(clear_buffers=True,
-                               timeout_ms=(None if self._timeout is None else
-                                           timeouts.milliseconds(self._timeout)))
-    except reverb.errors.DeadlineExceededError:
-      raise timeouts.timeout_error(
-          self._client, self._table, "room to write an episode",
-          self._timeout) from None
+    self._end_episode()
     self._pending = None
     self._num_actions = 0
+
+  def _end_episode(self) -> None:
+    """Ends the episode once the server took its items (a full queue makes room).
+
+    Waits in short slices so that `should_stop` is honoured; raises
+    `ReplayTimeoutError` after `timeout` seconds.
+    """
+    deadline = (None if self._timeout is None else
+                time.monotonic() + self._timeout)
+    while True:
+      wait = None
+      if self._should_stop is not None:
+        wait = _STOP_POLL_SECONDS
+      if deadline is not None:
+        left = max(0.0, deadline - time.monotonic())
+        wait = left if wait is None else min(wait, left)
+      try:
+        self._writer.end_episode(clear_buffers=True,
+                                 timeout_ms=timeouts.milliseconds(wait))
+        return
+      except reverb.errors.DeadlineExceededError:
+        if deadline is not None and time.monotonic() >= deadline:
+          raise timeouts.timeout_error(
+              self._client, self._table, "room to write an episode",
+              self._timeout) from None
+        if self._should_stop is not None and self._should_stop():
+          raise reconnect.StopRequested(
+              f"Stopped while an episode waited for room in {self._table!r}."
+          ) from None
 
   def reset(self) -> None:
     """Drops an unfinished episode (nothing of it is written)."""

@@ -167,3 +167,23 @@ def test_run_needs_a_budget():
       agent.run()
   finally:
     agent.close()
+
+
+def test_scene_reward_schedule_follows_the_learners_optimiser_steps():
+  from spiral_acme.agents.spiral import presets  # pylint: disable=g-import-not-at-top
+  experiment = presets.mujoco_scenes(
+      seed=0, num_scenes=80, canvas_width=16, grid_width=4, batch_size=8,
+      num_envs_per_actor=4, max_queue_size=16, l2_start_step=1,
+      l2_ramp_steps=0)
+  agent = SpiralAgent(experiment, log_every_seconds=1e9)
+  try:
+    learner = agent._learner  # pylint: disable=protected-access
+    weights = []
+    for _ in range(2):
+      agent.step()
+      weights.append(float(learner.last_metrics["l2_reward_weight"]))
+    # Step 0 scores objectness alone; from optimiser step 1 the L2 is on.
+    assert weights == [0.0, experiment.agent.l2_weight]
+    assert int(learner.optimizer.step.numpy()) == 2
+  finally:
+    agent.close()

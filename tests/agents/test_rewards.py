@@ -345,3 +345,99 @@ def test_reward_function_takes_exactly_one_scorer():
                            blank_scorer=rewards.MultiscaleRelativeL2(()))
   with pytest.raises(ValueError, match="needs the discriminator"):
     rewards.reward_function_for(_config())
+
+
+def _square(row, col, colour=(0.0, 0.0, 0.0), width=24, size=4):
+  """A grey floor (0.5) with a coloured square at (row, col)."""
+  canvas = np.full([1, width, width, 3], 0.5, np.float32)
+  canvas[0, row:row + size, col:col + size] = colour
+  return canvas
+
+
+def test_objectness_scores_where_objects_are_not_their_colour():
+  blank = tf.constant(_square(0, 0, colour=(0.5, 0.5, 0.5)))
+  target = tf.constant(_square(8, 8, colour=(1.0, 0.0, 0.0)))
+  distance = lambda c: rewards.objectness_distance(
+      tf.constant(c), target, blank, (2.0, 4.0)).numpy()[0]
+  assert distance(target.numpy()) == pytest.approx(0.0, abs=1e-6)
+  # Same place, another colour: nearly as good as the target itself.
+  same_place = distance(_square(8, 8, colour=(0.0, 0.0, 1.0)))
+  assert same_place < 1e-3
+  # Farther is worse, and a far object is worse than none (uniform).
+  near, far = distance(_square(8, 11)), distance(_square(18, 18))
+  assert same_place < near < far
+  assert distance(blank.numpy()) < far
+  # Pixel L2 cannot tell the same place in another colour from far away.
+  l2 = rewards.MultiscaleRelativeL2(())
+  assert (l2(tf.constant(_square(8, 8, colour=(0.0, 0.0, 1.0))), target,
+             blank).numpy()[0] < -1.0)
+
+
+def test_objectness_then_l2_schedules_the_l2_weight():
+  score = rewards.ObjectnessThenL2((2.0,), objectness_weight=0.5,
+                                   l2_weight=4.0, l2_start_step=100,
+                                   l2_ramp_steps=50)
+  weights = [score.l2_weight(tf.constant(s, tf.int64)).numpy()
+             for s in (0, 100, 125, 150, 1000)]
+  np.testing.assert_allclose(weights, [0.0, 0.0, 2.0, 4.0, 4.0])
+  step_now = rewards.ObjectnessThenL2((2.0,), objectness_weight=1.0,
+                                      l2_weight=2.0, l2_start_step=10,
+                                      l2_ramp_steps=0)
+  assert step_now.l2_weight(tf.constant(9)).numpy() == 0.0
+  assert step_now.l2_weight(tf.constant(10)).numpy() == 2.0
+
+  blank = tf.constant(_square(0, 0, colour=(0.5, 0.5, 0.5)))
+  target = tf.constant(_square(8, 8, colour=(1.0, 0.0, 0.0)))
+  canvas = tf.constant(_square(9, 10, colour=(0.0, 1.0, 0.0)))
+  objectness = rewards.objectness_distance(canvas, target, blank, (2.0,))
+  l2 = -rewards.MultiscaleRelativeL2((2.0,))(canvas, target, blank)
+  for step, weight in ((0, 0.0), (125, 2.0), (500, 4.0)):
+    np.testing.assert_allclose(
+        score(canvas, target, blank, tf.constant(step)),
+        -0.5 * objectness - weight * l2, rtol=1e-5)
+
+
+def _objectness_config(**kwargs):
+  return _config(conditional=True, reward_type=config_lib.RewardType.L2,
+                 temporal_credit=True, l2_blur_sigmas=(2.0,),
+                 objectness_weight=1.0, l2_weight=3.0, l2_start_step=5,
+                 **kwargs)
+
+
+def test_scheduled_reward_needs_the_step_and_logs_its_weight():
+  reward_fn = rewards.reward_function_for(_objectness_config())
+  blank = _square(0, 0, colour=(0.5, 0.5, 0.5))
+  target = _square(8, 8, colour=(1.0, 0.0, 0.0))
+  canvases = np.stack([blank, _square(8, 8, colour=(0.0, 1.0, 0.0))])
+  with pytest.raises(ValueError, match="pass the learner's step"):
+    reward_fn(tf.constant(canvases), {}, tf.constant(target))
+  before = reward_fn(tf.constant(canvases), {}, tf.constant(target),
+                     step=tf.constant(0, tf.int64)).numpy()
+  after = reward_fn(tf.constant(canvases), {}, tf.constant(target),
+                    step=tf.constant(5, tf.int64)).numpy()
+  # Right place: rewarded at once; wrong colour: costs once the L2 is on.
+  assert before[0, 0] > 0
+  assert after[0, 0] < before[0, 0]
+  assert reward_fn.schedule(tf.constant(5, tf.int64))[
+      "l2_reward_weight"].numpy() == 3.0
+  plain = rewards.reward_function_for(
+      _config(conditional=True, reward_type=config_lib.RewardType.L2))
+  assert plain.schedule(tf.constant(0)) == {}
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(conditional=True, reward_type=config_lib.RewardType.L2,
+          objectness_weight=1.0), "objectness_weight needs l2_blur_sigmas"),
+    (dict(conditional=True, reward_type=config_lib.RewardType.L2,
+          l2_blur_sigmas=(2.0,), l2_start_step=10),
+     "set objectness_weight > 0"),
+    (dict(conditional=True, reward_type=config_lib.RewardType.L2,
+          l2_blur_sigmas=(2.0,), objectness_weight=1.0, l2_ramp_steps=-1),
+     "l2_ramp_steps must be an integer >= 0"),
+    (dict(conditional=True, reward_type=config_lib.RewardType.L2,
+          l2_blur_sigmas=(2.0,), objectness_weight=-1.0),
+     "objectness_weight must be >= 0"),
+])
+def test_objectness_reward_config_is_validated(kwargs, message):
+  with pytest.raises(ValueError, match=message):
+    config_lib.SpiralConfig(**kwargs)

@@ -1,5 +1,7 @@
 """Reverb tables, the episode adder and variable sync on a real server."""
 
+import time
+
 import dm_env
 import numpy as np
 import pytest
@@ -93,6 +95,30 @@ def test_adder_transform_is_applied_to_every_observation(client):
   data = next(iter(dataset)).data
   np.testing.assert_array_equal(data["observation"]["canvas"][:, 0, 0, 0],
                                 [21, 22, 23, 24])
+
+
+def test_full_queue_write_times_out_naming_the_table(client):
+  adder = replay.EpisodeAdder(client, table="episodes", max_episode_length=T,
+                              timeout=0.5)
+  for episode in range(4):  # max_queue_size=4 and nobody samples.
+    _write_episode(adder, episode)
+  with pytest.raises(replay.ReplayTimeoutError,
+                     match="room to write an episode; table 'episodes'"):
+    _write_episode(adder, 4)
+
+
+def test_full_queue_write_ends_promptly_when_the_program_stops(client):
+  stop_at = time.monotonic() + 1.0
+  adder = replay.EpisodeAdder(
+      client, table="episodes", max_episode_length=T, timeout=60.0,
+      should_stop=lambda: time.monotonic() > stop_at)
+  for episode in range(4):
+    _write_episode(adder, episode)
+  with pytest.raises(replay.reconnect.StopRequested, match="'episodes'"):
+    _write_episode(adder, 4)
+  # Ended by the stop (about 1 s), not by the 60 s timeout.
+  assert time.monotonic() - stop_at < 10.0
+  assert client.server_info()["episodes"].current_size == 4
 
 
 def test_unfinished_episode_is_not_written(client):

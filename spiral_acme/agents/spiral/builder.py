@@ -73,10 +73,11 @@ class SpiralBuilder:
       prefetch: learner batches assembled ahead of time (0 in a single
         process, where the learner waits for its own actor).
       tables: the policy learner's tables this builder's parts use.
-      should_stop: distributed nodes: learners' waits on replay end with
-        `StopRequested` when it returns True, or `ReplayUnavailableError`
-        when the server is lost, and their publishing never blocks for good
-        (see replay.reconnect). None: plain waits (single process).
+      should_stop: distributed nodes: learners' waits on replay and actors'
+        waits for room end with `StopRequested` when it returns True;
+        learners' waits end with `ReplayUnavailableError` when the server is
+        lost, and their publishing never blocks for good (see
+        replay.reconnect). None: plain waits (single process).
       write_timeout: seconds an actor's episode may wait for room in replay
         (default: `replay_timeout`); distributed actors use a shorter one so
         a lost server is noticed.
@@ -217,7 +218,8 @@ class SpiralBuilder:
             final_episode_keys=(("target",) if uses_d and
                                 self._config.conditional else ()),
             observation_transform=episodes.encode_observation,
-            timeout=self._write_timeout)
+            timeout=self._write_timeout,
+            should_stop=self._should_stop)
         for _ in range(num_envs)
     ]
 

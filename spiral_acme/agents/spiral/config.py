@@ -48,6 +48,15 @@ class SpiralConfig:
       0 is perfect, -1 blank). Blurred scales give credit for strokes or
       objects near their place in the target, which the plain L2 punishes
       like ones far away. Empty: the plain L2.
+    objectness_weight: > 0 scores scenes with `rewards.ObjectnessThenL2`:
+      this weight times the objectness distance (where the canvas's and the
+      target's objects are, at the `l2_blur_sigmas`), plus the multiscale L2
+      with a weight that follows the schedule below. 0: the L2 alone.
+    l2_weight, l2_start_step, l2_ramp_steps: with `objectness_weight`, the
+      L2 term's weight is 0 for `l2_start_step` policy optimiser steps, then
+      rises linearly to `l2_weight` over `l2_ramp_steps`: location first,
+      colour and size after (with both from the start the agent learns
+      small objects in one place; experiment s03).
     stroke_penalty: subtracted for each new continuous stroke sequence (a
       painting step that follows a move, or the first step).
     empty_canvas_penalty: subtracted at the end when nothing was painted.
@@ -84,6 +93,10 @@ class SpiralConfig:
   reward_scale: float = 1.0
   l2_relative_to_blank: bool = False
   l2_blur_sigmas: Tuple[float, ...] = ()
+  objectness_weight: float = 0.0
+  l2_weight: float = 1.0
+  l2_start_step: int = 0
+  l2_ramp_steps: int = 0
   stroke_penalty: float = 0.0
   empty_canvas_penalty: float = 0.0
 
@@ -141,7 +154,12 @@ class SpiralConfig:
                  "clip_rho_threshold", "clip_pg_rho_threshold"):
       value = getattr(self, name)
       _check(value > 0, f"{name} must be > 0, got {value!r}.")
+    for name in ("l2_start_step", "l2_ramp_steps"):
+      value = getattr(self, name)
+      _check(isinstance(value, int) and not isinstance(value, bool) and
+             value >= 0, f"{name} must be an integer >= 0, got {value!r}.")
     for name in ("entropy_cost", "baseline_cost", "stroke_penalty",
+                 "objectness_weight", "l2_weight",
                  "empty_canvas_penalty", "gradient_penalty_gamma"):
       value = getattr(self, name)
       _check(value >= 0, f"{name} must be >= 0, got {value!r}.")
@@ -164,6 +182,17 @@ class SpiralConfig:
     _check(not (self.l2_blur_sigmas and self.l2_relative_to_blank),
            "l2_blur_sigmas already scores relative to the blank canvas; "
            "leave l2_relative_to_blank off.")
+    _check(not self.objectness_weight or self.l2_blur_sigmas,
+           "objectness_weight needs l2_blur_sigmas (the scales it compares "
+           f"objects at), got objectness_weight={self.objectness_weight!r} "
+           "and l2_blur_sigmas=().")
+    _check(self.objectness_weight > 0 or (
+        self.l2_weight == 1.0 and self.l2_start_step == 0 and
+        self.l2_ramp_steps == 0),
+           "l2_weight, l2_start_step and l2_ramp_steps schedule the L2 term "
+           "of the objectness reward: set objectness_weight > 0, got "
+           f"l2_weight={self.l2_weight!r}, l2_start_step="
+           f"{self.l2_start_step!r}, l2_ramp_steps={self.l2_ramp_steps!r}.")
     _check(0 <= self.discount <= 1,
            f"discount must be in [0, 1], got {self.discount!r}.")
 

@@ -60,8 +60,10 @@ class SpiralLearner(publishing_learner.PublishingLearner):
   def _sgd_step(self, data: Any) -> Mapping[str, tf.Tensor]:
     batch = episodes.decode_batch(data)
     num_actions = tf.shape(batch.canvases)[0] - 1
+    step = tf.identity(self._optimizer.step)  # Before this step's update.
     rewards = tf.stop_gradient(
-        self._reward_fn(batch.canvases, batch.actions, batch.target))
+        self._reward_fn(batch.canvases, batch.actions, batch.target,
+                        step=step))
     observations = {
         "canvas": batch.canvases[:-1],
         "action_mask": {k: m[:-1] for k, m in batch.action_masks.items()},
@@ -116,6 +118,7 @@ class SpiralLearner(publishing_learner.PublishingLearner):
         "mean_value": tf.reduce_mean(values),
         "mean_rho": tf.reduce_mean(
             tf.exp(target_log_prob - behaviour_log_prob)),
+        **self._reward_fn.schedule(step),
     }
 
   def _update(self, sample: Any) -> Mapping[str, tf.Tensor]:

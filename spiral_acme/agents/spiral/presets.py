@@ -178,26 +178,29 @@ SCENE_LOCATION_KEYS = ("control", "end", "location")
 
 def mujoco_scenes(*, seed: int = 0, max_objects: int = 1,
                   canvas_width: int = 32, grid_width: int = 8,
-                  num_scenes: int = 2000, reward_scale: float = 100.0, empty_canvas_penalty: float = 1.0,
+                  num_scenes: int = 2000,
                   **agent_overrides) -> ExperimentConfig:
   """Conditional reconstruction of random MuJoCo scenes (SPIRAL section 4.2).
 
-  One action per target object (`episode_length = max_objects + 1`), a
-  negative-L2 reward with per-step credit and the narrow network; the
-  `location` key is decoded by the policy's spatial location head. A
-  32x32 canvas with a 8x8 grid keeps it CPU-sized (the environment's
-  defaults are 64x64 and 16x16). An object covers a few per cent of the
-  canvas, so L2 differences are ~1e-3: `reward_scale` brings a good
-  placement's reward to order one. A misplaced object costs more L2 than
-  none, so without `empty_canvas_penalty` (every target holds an object)
-  the agent first learns to skip and stops exploring. `location_skip` and
-  `location_readout`: with DeepMind's heads the policy cannot learn where
-  the target's object is even from labels (experiment s02).
+  One action per target object (`episode_length = max_objects + 1`), per-step
+  credit and the narrow network. A 32x32 canvas with a 8x8 grid keeps it
+  CPU-sized (the environment's defaults are 64x64 and 16x16).
+
+  The reward is `rewards.ObjectnessThenL2`: the objectness distance (where
+  the objects are, blind to colour) alone for the first 900 policy steps,
+  then the multiscale pixel L2 rising to weight 4 over 500 steps (colour and
+  size). A pixel L2 from the start learns small objects in one place: a
+  misplaced object costs more than none (experiments s02, s03). Every target
+  holds an object and a misplaced one scores worse than none, so
+  `empty_canvas_penalty` keeps the agent from learning to skip.
+  `location_skip` and `location_readout`: with DeepMind's heads the policy
+  cannot learn where the target's object is even from labels (s02).
   """
   agent = config_lib.SpiralConfig(
       conditional=True, reward_type=config_lib.RewardType.L2,
-      temporal_credit=True, reward_scale=reward_scale,
-      empty_canvas_penalty=empty_canvas_penalty, batch_size=32,
+      temporal_credit=True, reward_scale=1.0, l2_blur_sigmas=(2.0, 4.0),
+      objectness_weight=1.0, l2_weight=4.0, l2_start_step=900,
+      l2_ramp_steps=500, empty_canvas_penalty=20.0, batch_size=32,
       num_envs_per_actor=16, max_queue_size=64, learning_rate=3e-4,
       entropy_cost=0.01)
   return ExperimentConfig(

@@ -16,7 +16,6 @@ All three run on the CPU (`hide_gpus`): a GPU belongs to the learners.
 
 import os
 import shutil
-import threading
 import time
 from typing import Any, List, Optional, Sequence
 
@@ -60,6 +59,7 @@ class ActorNode:
     self._replay_timeout = replay_timeout
     self._builder = builder_lib.SpiralBuilder(
         experiment, replay_timeout=replay_timeout, tables=tables,
+        should_stop=_stopping,
         write_timeout=min(write_timeout, replay_timeout or write_timeout))
     self._policy = self._builder.make_policy(seed=seed)
     self._environment = self._builder.make_environment()
@@ -76,19 +76,7 @@ class ActorNode:
         self._environment, actor, counter=self._counter,
         logger=loggers.NoOpLogger())
 
-  def _unblock_writers(self) -> None:
-    """At stop: empties the episode queue so a write waiting for room ends.
-
-    Queued episodes are never kept past a run (replay is not checkpointed),
-    and under local_mp actors stop before the learners, so little is lost.
-    Runs in a daemon thread: a dead server must not hold up the stop.
-    """
-    table = self._builder.tables.episodes
-    threading.Thread(target=lambda: reverb.Client(self._address).reset(table),
-                     name="unblock-writers", daemon=True).start()
-
   def run(self) -> None:
-    lp.register_stop_handler(self._unblock_writers)
     if not reconnect.wait_for_server(  # Nodes start together.
         reconnect.ServerProbe(self._address), should_stop=_stopping,
         timeout=self._replay_timeout):
@@ -97,6 +85,8 @@ class ActorNode:
     while not _stopping():
       try:
         self._loop().run(should_stop=_stopping)
+      except reconnect.StopRequested:
+        return  # The episode waiting for room is dropped with the queue.
       except Exception as e:  # pylint: disable=broad-except
         if not (reconnect.is_connection_error(e) or
                 isinstance(e, timeouts.ReplayTimeoutError)):
