@@ -60,6 +60,7 @@ def _checkpoint_steps(workdir, name):
                 if n.startswith("step-"))
 
 
+@pytest.mark.slow
 def test_local_mt_two_learners_share_one_discriminator(tmp_path):
   workdir = str(tmp_path / "run")
   lines = []

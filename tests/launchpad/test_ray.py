@@ -28,6 +28,7 @@ def local_ray():
 
 
 
+@pytest.mark.slow
 def test_program_runs_as_ray_actors(local_ray, tmp_path):
   del local_ray
   out = tmp_path / "report.json"
