@@ -28,13 +28,3 @@ def require_deepmind_fixture() -> pathlib.Path:
 def deepmind_fixture() -> pathlib.Path:
   return require_deepmind_fixture()
 
-
-def pytest_collection_modifyitems(config, items):
-  """Slow tests first (stable order otherwise).
-
-  `make test` runs two xdist workers; a minutes-long test collected last
-  leaves the other worker idle at the end. Started first, the slow tests
-  spread over both workers and the quick ones fill the gaps.
-  """
-  del config
-  items.sort(key=lambda item: item.get_closest_marker("slow") is None)
