@@ -45,7 +45,7 @@ def _write_burst(writers, rounds: int) -> None:
 
 @pytest.mark.slow
 def test_every_episode_written_reaches_a_batch():
-  duration = 60.0
+  duration = 40.0
   server = replay.make_server([reverb.Table.queue(
       "episodes", max_size=8 * BATCH, signature=SIGNATURE)])
   hogs = [multiprocessing.Process(target=_hog,
