@@ -434,11 +434,7 @@ class SpiralAgent:
       targets = pool.images[:num_targets]
       l2 = self.evaluate(targets).l2
       # The environment's untouched canvas: white paper, or a scene's floor.
-      environment = self._experiment.environment.make()
-      untouched = environment.reset().observation["canvas"]
-      environment.close()
-      blank = evaluation.mean_l2(np.broadcast_to(untouched, targets.shape),
-                                 targets)
+      blank = evaluation.blank_l2(self._environment, targets)
       return {"l2": l2, "l2_ratio_vs_blank": l2 / max(blank, 1e-12)}
     if self._quality is None:
       self._quality = evaluation.QualityEvaluator.for_dataset(

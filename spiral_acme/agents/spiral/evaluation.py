@@ -51,14 +51,19 @@ def reconstruct(actor_factory, environment: BatchedEnvironment,
   return Reconstruction(canvases, targets, mean_l2(canvases, targets))
 
 
+def blank_l2(environment: BatchedEnvironment, targets: np.ndarray) -> float:
+  """L2 of the environment's untouched canvas (paper, a scene's floor)."""
+  blank = environment.reset().observation["canvas"][:1]
+  return mean_l2(np.broadcast_to(blank, targets.shape), targets)
+
+
 def baselines(environment: BatchedEnvironment, targets: np.ndarray,
               random_actor: core.Actor) -> Mapping[str, float]:
   """L2 of the untouched canvas and of a uniformly random policy."""
-  blank = environment.reset().observation["canvas"][:1]
-  blank_l2 = mean_l2(np.broadcast_to(blank, targets.shape), targets)
+  untouched_l2 = blank_l2(environment, targets)
   results = painting.paint_many(random_actor, environment, len(targets))
   random_l2 = mean_l2(painting.final_canvases(results, len(targets)), targets)
-  return {"blank_l2": blank_l2, "random_l2": random_l2}
+  return {"blank_l2": untouched_l2, "random_l2": random_l2}
 
 
 class QualityEvaluator:

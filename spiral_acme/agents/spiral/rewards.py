@@ -110,16 +110,19 @@ def objectness_distance(canvases: tf.Tensor, targets: tf.Tensor,
     raise ValueError("objectness_distance needs at least one sigma.")
   width = float(canvases.shape[1])
 
-  def distribution(images: tf.Tensor, sigma: float) -> tf.Tensor:
+  def from_blank(images: tf.Tensor) -> tf.Tensor:
     # The epsilon makes a blank image's distribution uniform, not 0/0.
-    distance = tf.sqrt(tf.reduce_sum(tf.square(images - blanks), -1,
-                                     keepdims=True) + 1e-8)
+    return tf.sqrt(tf.reduce_sum(tf.square(images - blanks), -1,
+                                 keepdims=True) + 1e-8)
+
+  def distribution(distance: tf.Tensor, sigma: float) -> tf.Tensor:
     blurred = gaussian_blur(distance, sigma)
     return blurred / tf.reduce_sum(blurred, [1, 2, 3], keepdims=True)
 
+  canvas_distance, target_distance = from_blank(canvases), from_blank(targets)
   terms = [
-      tf.reduce_sum(tf.square(distribution(canvases, s) -
-                              distribution(targets, s)), [1, 2, 3])
+      tf.reduce_sum(tf.square(distribution(canvas_distance, s) -
+                              distribution(target_distance, s)), [1, 2, 3])
       for s in sigmas
   ]
   return width * width * tf.add_n(terms) / float(len(terms))

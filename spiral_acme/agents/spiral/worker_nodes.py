@@ -20,7 +20,6 @@ import time
 from typing import Any, List, Optional, Sequence
 
 from absl import logging
-import numpy as np
 import reverb
 
 from spiral_acme import counting
@@ -171,9 +170,7 @@ class EvaluatorNode(_PeriodicNode):
       pool = held_out if held_out is not None else train
       targets = pool.images[:self._num_held_out]
       result = evaluation.reconstruct(self._actor, self._environment, targets)
-      blank = self._environment.reset().observation["canvas"][:1]
-      blank_l2 = evaluation.mean_l2(np.broadcast_to(blank, targets.shape),
-                                    targets)
+      blank_l2 = evaluation.blank_l2(self._environment, targets)
       record.update(held_out_l2=result.l2,
                     l2_ratio_vs_blank=result.l2 / max(blank_l2, 1e-12))
       canvases = result.canvases[:self._num_paintings]
