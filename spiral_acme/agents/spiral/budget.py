@@ -69,7 +69,8 @@ def total(counts: Mapping[str, float], prefix: str, suffix: str) -> float:
 class StepsLimiter:
   """Stops the program when a budget is spent (cf. Acme's StepsLimiter).
 
-  Budgets: every policy learner at `num_steps` of its own steps; the actors'
+  Budgets: every policy learner finished at `num_steps` of its own steps
+  (checkpointed and pushed to the counter: `finished_steps()`); the actors'
   environment steps (summed over actors, `max_actor_steps`); or the
   training time summed over every run of the workdir (`max_seconds`, kept
   in the counter as "elapsed_seconds").
@@ -90,7 +91,8 @@ class StepsLimiter:
   def _learners_done(self) -> bool:
     if self._num_steps is None:
       return False
-    futures = [learner.futures.steps() for learner in self._learners]
+    futures = [learner.futures.finished_steps()
+               for learner in self._learners]
     try:
       steps = [f.result(timeout=30) for f in futures]
     except Exception as e:  # pylint: disable=broad-except

@@ -84,6 +84,7 @@ class _LearnerNode:
       sync_step_count(counter, f"{name}_steps", self.steps(),
                       warn=logging.warning)
     self._saved_step = self.steps()
+    self._finished_steps = 0
 
   def _make_learner(self, client: reverb.Client
                     ) -> publishing_learner.PublishingLearner:
@@ -95,6 +96,13 @@ class _LearnerNode:
   def steps(self) -> int:
     """This learner's steps over every run of the workdir."""
     return int(self._step.numpy())
+
+  def finished_steps(self) -> int:
+    """The steps this learner had once it stopped stepping, saved and pushed
+    to the counter (0 while it steps). The budget check reads these, so the
+    program stops after a learner's last checkpoint and counts, not before.
+    """
+    return self._finished_steps
 
   def _budget_spent(self) -> bool:
     return self._num_steps is not None and self.steps() >= self._num_steps
@@ -131,6 +139,7 @@ class _LearnerNode:
     if self.steps() != self._saved_step:
       self.save()
     self._flush_counts()
+    self._finished_steps = self.steps()
     if self._budget_spent():
       logging.info("%s reached its budget of %d steps.", self._name,
                    self._num_steps)
