@@ -48,6 +48,8 @@ class PolicyNetworkConfig:
   action embedding a projection of the feature map's vector at the chosen
   cell, so the heads after it (a scene object's shape, size and colour)
   read what the torso sees there rather than only the flat LSTM vector.
+  `location_readout_radius` > 0 reads the cells around it too (a square of
+  2 r + 1 cells a side).
   """
 
   # Torso.
@@ -77,6 +79,7 @@ class PolicyNetworkConfig:
   location_keys: tuple[str, ...] = ("control", "end")
   location_skip: bool = False
   location_readout: bool = False
+  location_readout_radius: int = 0
 
   def __post_init__(self):
     for name in ("torso_channels", "first_conv_kernel", "strided_conv_kernel",
@@ -114,6 +117,14 @@ class PolicyNetworkConfig:
       if not isinstance(getattr(self, name), bool):
         raise ValueError(f"PolicyNetworkConfig.{name} must be a bool, "
                          f"got {getattr(self, name)!r}.")
+    radius = self.location_readout_radius
+    if not isinstance(radius, int) or isinstance(radius, bool) or radius < 0:
+      raise ValueError("PolicyNetworkConfig.location_readout_radius must be "
+                       f"an int >= 0, got {radius!r}.")
+    if radius and not self.location_readout:
+      raise ValueError("PolicyNetworkConfig.location_readout_radius="
+                       f"{radius} needs location_readout=True (it widens "
+                       "the readout).")
     if (not isinstance(self.location_keys, tuple)
         or not all(isinstance(k, str) for k in self.location_keys)):
       raise ValueError("PolicyNetworkConfig.location_keys must be a tuple of "

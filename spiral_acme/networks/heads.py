@@ -45,6 +45,7 @@ class AutoregressiveHeads(snt.Module):
       if a.is_location and config.location_readout:
         self._readouts[a.key] = layers.CellFeatures(
             a.grid_width, config.head_embed_size,
+            radius=config.location_readout_radius,
             name=f"{a.key}_location_readout")
       if a.is_location:
         self._heads[a.key] = layers.LocationDecoder(

@@ -252,21 +252,31 @@ def resize_to_grid(feature_map: tf.Tensor, grid_width: int) -> tf.Tensor:
 
 
 class CellFeatures(snt.Module):
-  """The feature map's vector at a chosen grid cell, projected [N, size].
+  """The feature map's vectors at and around a chosen grid cell, projected
+  [N, size].
 
   `PolicyNetworkConfig.location_readout`: the heads after a location key
   learn what to put there (shape, colour, size) from what the torso sees at
-  that cell, instead of from the flat LSTM vector alone.
+  that cell, instead of from the flat LSTM vector alone. With `radius` > 0
+  the (2 radius + 1)^2 cells around it are read too (zeros past the edge):
+  a scene's floor cell is drawn up to a cell away from the same image cell
+  (perspective), so the cell alone often misses the object.
   """
 
-  def __init__(self, grid_width: int, output_size: int, *,
+  def __init__(self, grid_width: int, output_size: int, *, radius: int = 0,
                name: str = "cell_features"):
     super().__init__(name=name)
     self._grid_width = grid_width
+    self._radius = radius
     self._linear = snt.Linear(output_size, name="linear")
 
   def __call__(self, feature_map: tf.Tensor, cell: tf.Tensor) -> tf.Tensor:
     grid = resize_to_grid(feature_map, self._grid_width)
+    if self._radius:
+      size = 2 * self._radius + 1
+      grid = tf.image.extract_patches(grid, sizes=[1, size, size, 1],
+                                      strides=[1, 1, 1, 1],
+                                      rates=[1, 1, 1, 1], padding="SAME")
     cells = tf.reshape(grid, [tf.shape(grid)[0], -1, grid.shape[-1]])
     return self._linear(tf.gather(cells, tf.cast(cell, tf.int32), axis=1,
                                   batch_dims=1))

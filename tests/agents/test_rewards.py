@@ -373,6 +373,32 @@ def test_objectness_scores_where_objects_are_not_their_colour():
              blank).numpy()[0] < -1.0)
 
 
+def test_colour_objectness_scores_the_colour_not_its_strength():
+  blank = tf.constant(_square(0, 0, colour=(0.5, 0.5, 0.5)))
+  target = tf.constant(_square(8, 8, colour=(1.0, 0.0, 0.0)))
+  distance = lambda c: rewards.objectness_distance(
+      tf.constant(c), target, blank, (2.0, 4.0), colour=True).numpy()[0]
+  assert distance(target.numpy()) == pytest.approx(0.0, abs=1e-6)
+  # The same colour's direction from the floor, fainter: still a match,
+  # where the pixel L2 would prefer a faint grey hedge.
+  faint = distance(_square(8, 8, colour=(0.75, 0.25, 0.25)))
+  assert faint == pytest.approx(0.0, abs=1e-3)
+  # Same place: the farther the colour's direction, the worse.
+  orange = distance(_square(8, 8, colour=(1.0, 0.3, 0.0)))
+  blue = distance(_square(8, 8, colour=(0.0, 0.0, 1.0)))
+  grey = distance(_square(8, 8, colour=(0.4, 0.4, 0.4)))
+  assert faint < orange < blue
+  assert orange < grey < blue
+  # A right place in the wrong colour still beats a wrong place once the
+  # colour-blind term is added with a weight below 1 (the config's rule).
+  far = _square(18, 18, colour=(1.0, 0.0, 0.0))
+  blind = lambda c: rewards.objectness_distance(
+      tf.constant(c), target, blank, (2.0, 4.0)).numpy()[0]
+  wrong_colour = _square(8, 8, colour=(0.0, 1.0, 1.0))
+  assert (blind(wrong_colour) + 0.99 * distance(wrong_colour) <
+          blind(far) + 0.99 * distance(far))
+
+
 def test_objectness_then_l2_schedules_the_l2_weight():
   score = rewards.ObjectnessThenL2((2.0,), objectness_weight=0.5,
                                    l2_weight=4.0, l2_start_step=100,
@@ -395,6 +421,14 @@ def test_objectness_then_l2_schedules_the_l2_weight():
     np.testing.assert_allclose(
         score(canvas, target, blank, tf.constant(step)),
         -0.5 * objectness - weight * l2, rtol=1e-5)
+  with_colour = rewards.ObjectnessThenL2((2.0,), objectness_weight=0.5,
+                                         l2_weight=4.0, l2_start_step=100,
+                                         l2_ramp_steps=50, colour_weight=0.25)
+  colour = rewards.objectness_distance(canvas, target, blank, (2.0,),
+                                       colour=True)
+  np.testing.assert_allclose(
+      with_colour(canvas, target, blank, tf.constant(0)),
+      -0.5 * objectness - 0.25 * colour, rtol=1e-5)
 
 
 def _objectness_config(**kwargs):
@@ -437,6 +471,13 @@ def test_scheduled_reward_needs_the_step_and_logs_its_weight():
     (dict(conditional=True, reward_type=config_lib.RewardType.L2,
           l2_blur_sigmas=(2.0,), objectness_weight=-1.0),
      "objectness_weight must be >= 0"),
+    (dict(conditional=True, reward_type=config_lib.RewardType.L2,
+          l2_blur_sigmas=(2.0,), objectness_colour_weight=0.5),
+     "objectness_colour_weight adds to the objectness reward"),
+    (dict(conditional=True, reward_type=config_lib.RewardType.L2,
+          l2_blur_sigmas=(2.0,), objectness_weight=1.0,
+          objectness_colour_weight=-0.5),
+     "objectness_colour_weight must be >= 0"),
 ])
 def test_objectness_reward_config_is_validated(kwargs, message):
   with pytest.raises(ValueError, match=message):

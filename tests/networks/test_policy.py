@@ -83,6 +83,9 @@ def test_default_config_has_deepmind_parameter_count():
     (dict(location_keys=["end"]), "location_keys"),
     (dict(location_skip=1), "location_skip"),
     (dict(location_readout="yes"), "location_readout"),
+    (dict(location_readout=True, location_readout_radius=-1),
+     "location_readout_radius must be an int >= 0"),
+    (dict(location_readout_radius=1), "needs location_readout=True"),
 ])
 def test_config_validation(overrides, message):
   with pytest.raises(ValueError, match=message):
@@ -333,6 +336,27 @@ def test_cell_features_reads_the_chosen_cell():
     np.testing.assert_allclose(got[n], want[0], atol=1e-6)
   # A coarser map is resized to the grid first.
   assert readout(feature_map[:, ::2, ::2], cells).shape == (2, 3)
+
+
+def test_cell_features_with_a_radius_read_the_cells_around():
+  readout = layers.CellFeatures(4, 3, radius=1)
+  feature_map = tf.random.stateless_normal([2, 4, 4, 5], seed=[0, 1])
+  got = readout(feature_map, tf.constant([6, 0])).numpy()
+  padded = np.pad(feature_map.numpy(), [(0, 0), (1, 1), (1, 1), (0, 0)])
+  for n, (row, col) in enumerate([divmod(6, 4), divmod(0, 4)]):
+    # The 3x3 cells centred on (row, col), zeros past the edge, row-major.
+    window = padded[n, row:row + 3, col:col + 3].reshape(1, -1)
+    want = readout._linear(tf.constant(window))  # pylint: disable=protected-access
+    np.testing.assert_allclose(got[n], want[0], atol=1e-5)
+  # A change one cell away reaches the readout; two cells away it does not.
+  near = feature_map.numpy().copy()
+  near[0, 2, 3] += 1.0  # Next to cell 6 = (1, 2).
+  far = feature_map.numpy().copy()
+  far[0, 3, 0] += 1.0
+  cells = tf.constant([6, 0])
+  assert not np.allclose(readout(tf.constant(near), cells)[0], got[0])
+  np.testing.assert_allclose(readout(tf.constant(far), cells)[0], got[0],
+                             atol=1e-6)
 
 
 def test_location_readout_feeds_later_heads_and_trains():

@@ -52,6 +52,11 @@ class SpiralConfig:
       this weight times the objectness distance (where the canvas's and the
       target's objects are, at the `l2_blur_sigmas`), plus the multiscale L2
       with a weight that follows the schedule below. 0: the L2 alone.
+    objectness_colour_weight: with `objectness_weight`, this weight times
+      the colour objectness (`objectness_distance(colour=True)`: objects in
+      the same place also compare the direction of their colour from the
+      floor, not its strength), from the first step. Below 1, a right place
+      with a wrong colour still scores better than a wrong place.
     l2_weight, l2_start_step, l2_ramp_steps: with `objectness_weight`, the
       L2 term's weight is 0 for `l2_start_step` policy optimiser steps, then
       rises linearly to `l2_weight` over `l2_ramp_steps`: location first,
@@ -94,6 +99,7 @@ class SpiralConfig:
   l2_relative_to_blank: bool = False
   l2_blur_sigmas: Tuple[float, ...] = ()
   objectness_weight: float = 0.0
+  objectness_colour_weight: float = 0.0
   l2_weight: float = 1.0
   l2_start_step: int = 0
   l2_ramp_steps: int = 0
@@ -159,7 +165,7 @@ class SpiralConfig:
       _check(isinstance(value, int) and not isinstance(value, bool) and
              value >= 0, f"{name} must be an integer >= 0, got {value!r}.")
     for name in ("entropy_cost", "baseline_cost", "stroke_penalty",
-                 "objectness_weight", "l2_weight",
+                 "objectness_weight", "objectness_colour_weight", "l2_weight",
                  "empty_canvas_penalty", "gradient_penalty_gamma"):
       value = getattr(self, name)
       _check(value >= 0, f"{name} must be >= 0, got {value!r}.")
@@ -186,6 +192,10 @@ class SpiralConfig:
            "objectness_weight needs l2_blur_sigmas (the scales it compares "
            f"objects at), got objectness_weight={self.objectness_weight!r} "
            "and l2_blur_sigmas=().")
+    _check(self.objectness_weight > 0 or not self.objectness_colour_weight,
+           "objectness_colour_weight adds to the objectness reward: set "
+           "objectness_weight > 0, got objectness_colour_weight="
+           f"{self.objectness_colour_weight!r}.")
     _check(self.objectness_weight > 0 or (
         self.l2_weight == 1.0 and self.l2_start_step == 0 and
         self.l2_ramp_steps == 0),

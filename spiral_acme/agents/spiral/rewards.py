@@ -6,7 +6,7 @@ the newest discriminator rather than the one the actor happened to hold.
 """
 
 import math
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence, Tuple
 
 import tensorflow as tf
 
@@ -94,8 +94,8 @@ class MultiscaleRelativeL2:
 
 
 def objectness_distance(canvases: tf.Tensor, targets: tf.Tensor,
-                        blanks: tf.Tensor,
-                        sigmas: Sequence[float]) -> tf.Tensor:
+                        blanks: tf.Tensor, sigmas: Sequence[float], *,
+                        colour: bool = False) -> tf.Tensor:
   """How differently two images place what differs from the blank, f32[N].
 
   Each image becomes a distribution over pixels: its per-pixel colour
@@ -105,24 +105,36 @@ def objectness_distance(canvases: tf.Tensor, targets: tf.Tensor,
   coincide), averaged over `sigmas`. It is blind to colour and nearly to
   size, so it scores *where* objects are: the signal a pixel L2 lacks, where
   a misplaced object costs more than none (experiment s02).
+
+  With `colour`, each image's signed per-channel offset from `blanks` is
+  blurred and divided by the same sum, so objects in the same place also
+  compare their colour's direction from the floor (0 when it matches, up to
+  twice a misplacement's cost when opposite) and still not their size: a
+  faint object does not hedge against a wrong colour the way it does under
+  the pixel L2 (experiment s04).
   """
   if not sigmas:
     raise ValueError("objectness_distance needs at least one sigma.")
   width = float(canvases.shape[1])
 
-  def from_blank(images: tf.Tensor) -> tf.Tensor:
+  def maps(images: tf.Tensor) -> Tuple[tf.Tensor, tf.Tensor]:
+    offset = images - blanks
     # The epsilon makes a blank image's distribution uniform, not 0/0.
-    return tf.sqrt(tf.reduce_sum(tf.square(images - blanks), -1,
-                                 keepdims=True) + 1e-8)
+    distance = tf.sqrt(tf.reduce_sum(tf.square(offset), -1, keepdims=True) +
+                       1e-8)
+    return distance, offset
 
-  def distribution(distance: tf.Tensor, sigma: float) -> tf.Tensor:
+  def distribution(image_maps: Tuple[tf.Tensor, tf.Tensor],
+                   sigma: float) -> tf.Tensor:
+    distance, offset = image_maps
     blurred = gaussian_blur(distance, sigma)
-    return blurred / tf.reduce_sum(blurred, [1, 2, 3], keepdims=True)
+    mass = tf.reduce_sum(blurred, [1, 2, 3], keepdims=True)
+    return (gaussian_blur(offset, sigma) if colour else blurred) / mass
 
-  canvas_distance, target_distance = from_blank(canvases), from_blank(targets)
+  canvas_maps, target_maps = maps(canvases), maps(targets)
   terms = [
-      tf.reduce_sum(tf.square(distribution(canvas_distance, s) -
-                              distribution(target_distance, s)), [1, 2, 3])
+      tf.reduce_sum(tf.square(distribution(canvas_maps, s) -
+                              distribution(target_maps, s)), [1, 2, 3])
       for s in sigmas
   ]
   return width * width * tf.add_n(terms) / float(len(terms))
@@ -132,6 +144,7 @@ class ObjectnessThenL2:
   """Scene reward: first where objects go, then what they look like.
 
   score = -(objectness_weight * objectness_distance
+            + colour_weight * objectness_distance(colour=True)
             + l2_weight(step) * MultiscaleRelativeL2 error)
 
   The L2 weight is 0 until `l2_start_step` policy optimiser steps, then
@@ -141,10 +154,12 @@ class ObjectnessThenL2:
   """
 
   def __init__(self, sigmas: Sequence[float], *, objectness_weight: float,
-               l2_weight: float, l2_start_step: int, l2_ramp_steps: int):
+               l2_weight: float, l2_start_step: int, l2_ramp_steps: int,
+               colour_weight: float = 0.0):
     self._sigmas = tuple(float(s) for s in sigmas)
     self._l2 = MultiscaleRelativeL2(self._sigmas)
     self._objectness_weight = objectness_weight
+    self._colour_weight = colour_weight
     self._l2_weight = l2_weight
     self._start = l2_start_step
     self._ramp = l2_ramp_steps
@@ -163,9 +178,13 @@ class ObjectnessThenL2:
     if targets is None:
       raise ValueError("The objectness reward needs targets (a conditional "
                        "run).")
-    objectness = objectness_distance(canvases, targets, blanks, self._sigmas)
+    objectness = self._objectness_weight * objectness_distance(
+        canvases, targets, blanks, self._sigmas)
+    if self._colour_weight:
+      objectness += self._colour_weight * objectness_distance(
+          canvases, targets, blanks, self._sigmas, colour=True)
     # MultiscaleRelativeL2 returns minus the error.
-    return (-self._objectness_weight * objectness +
+    return (-objectness +
             self.l2_weight(step) * self._l2(canvases, targets, blanks))
 
 
@@ -289,7 +308,8 @@ def reward_function_for(config: config_lib.SpiralConfig,
     return RewardFunction(config, scheduled_scorer=ObjectnessThenL2(
         config.l2_blur_sigmas, objectness_weight=config.objectness_weight,
         l2_weight=config.l2_weight, l2_start_step=config.l2_start_step,
-        l2_ramp_steps=config.l2_ramp_steps))
+        l2_ramp_steps=config.l2_ramp_steps,
+        colour_weight=config.objectness_colour_weight))
   if config.l2_blur_sigmas:
     return RewardFunction(
         config, blank_scorer=MultiscaleRelativeL2(config.l2_blur_sigmas))
