@@ -379,22 +379,28 @@ def test_colour_objectness_scores_the_colour_not_its_strength():
   distance = lambda c: rewards.objectness_distance(
       tf.constant(c), target, blank, (2.0, 4.0), colour=True).numpy()[0]
   assert distance(target.numpy()) == pytest.approx(0.0, abs=1e-6)
-  # The same colour's direction from the floor, fainter: still a match,
-  # where the pixel L2 would prefer a faint grey hedge.
+  # Elsewhere, every colour (and nothing at all) costs the same: there is
+  # no colour to hedge with before the object is in place.
+  far_red = distance(_square(18, 18, colour=(1.0, 0.0, 0.0)))
+  far_cyan = distance(_square(18, 18, colour=(0.0, 1.0, 1.0)))
+  assert far_cyan == pytest.approx(far_red, rel=0.05)
+  assert distance(blank.numpy()) == pytest.approx(far_red, rel=0.05)
+  # In place, the colour's direction from the floor counts, not its
+  # strength; the farther the direction, the worse, up to twice elsewhere.
   faint = distance(_square(8, 8, colour=(0.75, 0.25, 0.25)))
-  assert faint == pytest.approx(0.0, abs=1e-3)
-  # Same place: the farther the colour's direction, the worse.
   orange = distance(_square(8, 8, colour=(1.0, 0.3, 0.0)))
-  blue = distance(_square(8, 8, colour=(0.0, 0.0, 1.0)))
   grey = distance(_square(8, 8, colour=(0.4, 0.4, 0.4)))
-  assert faint < orange < blue
-  assert orange < grey < blue
+  blue = distance(_square(8, 8, colour=(0.0, 0.0, 1.0)))
+  cyan = distance(_square(8, 8, colour=(0.0, 1.0, 1.0)))
+  assert faint < 0.01 * far_red
+  assert faint < orange < grey < blue < cyan
+  assert cyan == pytest.approx(2 * far_red, rel=0.05)
   # A right place in the wrong colour still beats a wrong place once the
   # colour-blind term is added with a weight below 1 (the config's rule).
-  far = _square(18, 18, colour=(1.0, 0.0, 0.0))
   blind = lambda c: rewards.objectness_distance(
       tf.constant(c), target, blank, (2.0, 4.0)).numpy()[0]
   wrong_colour = _square(8, 8, colour=(0.0, 1.0, 1.0))
+  far = _square(18, 18, colour=(1.0, 0.0, 0.0))
   assert (blind(wrong_colour) + 0.99 * distance(wrong_colour) <
           blind(far) + 0.99 * distance(far))
 

@@ -107,11 +107,14 @@ def objectness_distance(canvases: tf.Tensor, targets: tf.Tensor,
   a misplaced object costs more than none (experiment s02).
 
   With `colour`, each image's signed per-channel offset from `blanks` is
-  blurred and divided by the same sum, so objects in the same place also
-  compare their colour's direction from the floor (0 when it matches, up to
-  twice a misplacement's cost when opposite) and still not their size: a
-  faint object does not hedge against a wrong colour the way it does under
-  the pixel L2 (experiment s04).
+  blurred and divided by the same sum (Q), and the term is the target's Q
+  dotted with the difference, sum Q_t . (Q_t - Q_c) W^2: 0 for the same
+  colour's direction from the floor in the same place, up to twice a
+  misplacement's cost for the opposite one, and the same for every colour
+  (and for none) when the object is elsewhere. A squared difference would
+  also score the canvas's own |Q_c|^2, which a grey object (its lit top and
+  shadow cancel in the blur) keeps small: a hedge the agent learnt
+  (experiment s04). Like the colour-blind term it ignores size.
   """
   if not sigmas:
     raise ValueError("objectness_distance needs at least one sigma.")
@@ -131,12 +134,15 @@ def objectness_distance(canvases: tf.Tensor, targets: tf.Tensor,
     mass = tf.reduce_sum(blurred, [1, 2, 3], keepdims=True)
     return (gaussian_blur(offset, sigma) if colour else blurred) / mass
 
+  def term(sigma: float) -> tf.Tensor:
+    canvas = distribution(canvas_maps, sigma)
+    target = distribution(target_maps, sigma)
+    if colour:
+      return tf.reduce_sum(target * (target - canvas), [1, 2, 3])
+    return tf.reduce_sum(tf.square(canvas - target), [1, 2, 3])
+
   canvas_maps, target_maps = maps(canvases), maps(targets)
-  terms = [
-      tf.reduce_sum(tf.square(distribution(canvas_maps, s) -
-                              distribution(target_maps, s)), [1, 2, 3])
-      for s in sigmas
-  ]
+  terms = [term(s) for s in sigmas]
   return width * width * tf.add_n(terms) / float(len(terms))
 
 
