@@ -49,7 +49,10 @@ class PolicyNetworkConfig:
   cell, so the heads after it (a scene object's shape, size and colour)
   read what the torso sees there rather than only the flat LSTM vector.
   `location_readout_radius` > 0 reads the cells around it too (a square of
-  2 r + 1 cells a side).
+  2 r + 1 cells a side). `location_readout_pixels` adds the canvas's and
+  the target's pixels, averaged over each cell, to what the readout reads:
+  a linear probe finds a scene object's colour bins in them 82-85% of the
+  time, but only 45-57% in an untrained torso's features (experiment s04).
   """
 
   # Torso.
@@ -80,6 +83,7 @@ class PolicyNetworkConfig:
   location_skip: bool = False
   location_readout: bool = False
   location_readout_radius: int = 0
+  location_readout_pixels: bool = False
 
   def __post_init__(self):
     for name in ("torso_channels", "first_conv_kernel", "strided_conv_kernel",
@@ -113,7 +117,8 @@ class PolicyNetworkConfig:
     if not isinstance(self.lstm_forget_bias, (int, float)):
       raise ValueError("PolicyNetworkConfig.lstm_forget_bias must be a "
                        f"number, got {self.lstm_forget_bias!r}.")
-    for name in ("location_skip", "location_readout"):
+    for name in ("location_skip", "location_readout",
+                 "location_readout_pixels"):
       if not isinstance(getattr(self, name), bool):
         raise ValueError(f"PolicyNetworkConfig.{name} must be a bool, "
                          f"got {getattr(self, name)!r}.")
@@ -125,6 +130,9 @@ class PolicyNetworkConfig:
       raise ValueError("PolicyNetworkConfig.location_readout_radius="
                        f"{radius} needs location_readout=True (it widens "
                        "the readout).")
+    if self.location_readout_pixels and not self.location_readout:
+      raise ValueError("PolicyNetworkConfig.location_readout_pixels needs "
+                       "location_readout=True (it adds to the readout).")
     if (not isinstance(self.location_keys, tuple)
         or not all(isinstance(k, str) for k in self.location_keys)):
       raise ValueError("PolicyNetworkConfig.location_keys must be a tuple of "

@@ -67,6 +67,7 @@ class AutoregressiveHeads(snt.Module):
       self, z: tf.Tensor, actions: Optional[Mapping[str, tf.Tensor]] = None,
       sample: Optional[SampleFn] = None,
       feature_map: Optional[tf.Tensor] = None,
+      readout_map: Optional[tf.Tensor] = None,
   ) -> tuple[dict[str, tf.Tensor], dict[str, tf.Tensor]]:
     """Runs every head in order.
 
@@ -76,6 +77,8 @@ class AutoregressiveHeads(snt.Module):
       sample: maps logits [N, n] to int32 actions [N].
       feature_map: f32[N, w, w, c], the torso's; read by location skips
         and readouts.
+      readout_map: what the readouts read instead of `feature_map` when
+        given (the feature map with the cell-averaged pixels beside it).
 
     Returns:
       (actions {key: i32[N]}, logits {key: f32[N, n]}), keys in sampling order.
@@ -98,7 +101,9 @@ class AutoregressiveHeads(snt.Module):
         chosen[a.key] = tf.cast(actions[a.key], tf.int32)
       embedding = self._embeds[a.key](layers.encode_action(chosen[a.key], a))
       if a.key in self._readouts:
-        embedding += self._readouts[a.key](feature_map, chosen[a.key])
+        embedding += self._readouts[a.key](
+            feature_map if readout_map is None else readout_map,
+            chosen[a.key])
       z = tf.nn.relu(z + self._residuals[a.key](
           tf.concat([z, embedding], axis=-1)))
     return chosen, logits

@@ -133,6 +133,18 @@ class SpiralPolicy(snt.Module):
 
     return sample
 
+  def _readout_map(self, feature_map: tf.Tensor, canvas: tf.Tensor,
+                   target: Optional[tf.Tensor]) -> Optional[tf.Tensor]:
+    """The feature map with the canvas's and target's cell-averaged pixels
+    beside it (`location_readout_pixels`), or None: readouts read it."""
+    if not self._config.location_readout_pixels:
+      return None
+    pixels = canvas if target is None else tf.concat([canvas, target], -1)
+    width = feature_map.shape[1]
+    pooled = tf.image.resize(tf.cast(pixels, tf.float32), [width, width],
+                             method="area")
+    return tf.concat([feature_map, pooled], -1)
+
   def step(self, step_type: tf.Tensor, observation: Mapping[str, Any],
            state: Nest, actions: Optional[Mapping[str, Any]] = None,
            ) -> tuple[dict[str, tf.Tensor], Nest, Nest]:
@@ -155,7 +167,10 @@ class SpiralPolicy(snt.Module):
                               state["lstm_state"]["hidden"] * keep)
     sample = None if actions is not None else self._sampler(
         tf.shape(hidden)[0])
-    chosen, logits = self._heads(hidden, actions, sample, feature_map)
+    chosen, logits = self._heads(
+        hidden, actions, sample, feature_map,
+        readout_map=self._readout_map(feature_map, observation["canvas"],
+                                      observation.get("target")))
     new_state = {"lstm_state": {"cell": cell, "hidden": hidden},
                  "prev_action": {a.key: chosen[a.key]
                                  for a in self._spec.actions}}
@@ -206,8 +221,13 @@ class SpiralPolicy(snt.Module):
              tf.convert_to_tensor(initial_state["lstm_state"]["hidden"]))
     cells, hiddens = tf.scan(recur, (gates, first), initializer=start)
     hidden_flat = flat(hiddens)
-    _, logits = self._heads(hidden_flat, tf.nest.map_structure(flat, actions),
-                            feature_map=feature_map)
+    _, logits = self._heads(
+        hidden_flat, tf.nest.map_structure(flat, actions),
+        feature_map=feature_map,
+        readout_map=self._readout_map(
+            feature_map, flat(observations["canvas"]),
+            flat(observations["target"]) if "target" in observations
+            else None))
 
     def unflat(x):
       return tf.reshape(x, tf.concat([time_batch, tf.shape(x)[1:]], 0))

@@ -86,6 +86,9 @@ def test_default_config_has_deepmind_parameter_count():
     (dict(location_readout=True, location_readout_radius=-1),
      "location_readout_radius must be an int >= 0"),
     (dict(location_readout_radius=1), "needs location_readout=True"),
+    (dict(location_readout_pixels=True), "needs location_readout=True"),
+    (dict(location_readout=True, location_readout_pixels=1),
+     "location_readout_pixels must be a bool"),
 ])
 def test_config_validation(overrides, message):
   with pytest.raises(ValueError, match=message):
@@ -239,11 +242,13 @@ def _unroll_inputs(policy, t, b):
           random_state(policy, b), random_actions(policy, [t, b]))
 
 
-@pytest.mark.parametrize("compiled,skip", [(False, False), (True, False),
-                                           (True, True)])
-def test_unroll_matches_stepping(compiled, skip):
+@pytest.mark.parametrize("compiled,skip,pixels", [
+    (False, False, False), (True, False, False), (True, True, False),
+    (False, True, True)])
+def test_unroll_matches_stepping(compiled, skip, pixels):
   policy = make_policy(config=config_lib.PolicyNetworkConfig.small(
-      location_skip=skip, location_readout=skip), conditional=skip)
+      location_skip=skip, location_readout=skip,
+      location_readout_pixels=pixels), conditional=skip)
   t, b = 4, 3
   step_types, obs, state, actions = _unroll_inputs(policy, t, b)
   unroll = policy.compiled_unroll if compiled else policy.unroll
@@ -385,3 +390,36 @@ def test_location_readout_feeds_later_heads_and_trains():
   np.testing.assert_allclose(before["logits"]["end"], after["logits"]["end"])
   assert not np.allclose(before["logits"]["pressure"],
                          after["logits"]["pressure"])
+
+
+def test_readout_pixels_let_later_heads_see_the_targets_colour_there():
+  config = config_lib.PolicyNetworkConfig.small(
+      location_readout=True, location_readout_pixels=True)
+  policy = make_policy(config=config, conditional=True, seed=0)
+  obs = observation(policy, 1)
+  obs["canvas"] = np.zeros_like(obs["canvas"])
+  obs["target"] = np.zeros_like(obs["target"])
+  state = policy.initial_state(1)
+  actions = {k: np.zeros([1], np.int32) for k in obs["action_mask"]}
+  # The readout map: the torso's features, then the canvas's and the
+  # target's pixels averaged over each of the feature map's cells.
+  torso = policy._torso  # pylint: disable=protected-access
+  _, feature_map = torso(
+      tf.constant(obs["canvas"]), actions,
+      {k: tf.constant(v) for k, v in obs["action_mask"].items()},
+      tf.constant(obs["noise_sample"]), tf.constant(obs["target"]))
+  target = obs["target"].copy()
+  target[0, :2, :2] = 1.0  # One cell's corner of the 32 / 8 = 4 px cells.
+  readout_map = policy._readout_map(  # pylint: disable=protected-access
+      feature_map, tf.constant(obs["canvas"]), tf.constant(target)).numpy()
+  channels = feature_map.shape[-1]
+  assert readout_map.shape[-1] == channels + 2 * obs["canvas"].shape[-1]
+  np.testing.assert_allclose(readout_map[..., :channels], feature_map)
+  pixels = readout_map[0, ..., channels + obs["canvas"].shape[-1]:]
+  np.testing.assert_allclose(pixels[0, 0], 0.25, atol=1e-6)  # 4 of 16 px.
+  assert np.all(pixels.reshape(-1, pixels.shape[-1])[1:] == 0)
+  # In the policy, each location readout reads that map.
+  policy.step(np.ones([1], np.int32), obs, state, actions)
+  for key in ("control", "end"):
+    readout = policy._heads._readouts[key]  # pylint: disable=protected-access
+    assert readout._linear.w.shape[0] == readout_map.shape[-1]  # pylint: disable=protected-access
