@@ -116,9 +116,22 @@ def objectness_distance(canvases: tf.Tensor, targets: tf.Tensor,
   shadow cancel in the blur) keeps small: a hedge the agent learnt
   (experiment s04). Like the colour-blind term it ignores size.
   """
+  blind, coloured = objectness_terms(canvases, targets, blanks, sigmas,
+                                     colour=colour)
+  return coloured if colour else blind
+
+
+def objectness_terms(canvases: tf.Tensor, targets: tf.Tensor,
+                     blanks: tf.Tensor, sigmas: Sequence[float], *,
+                     colour: bool) -> Tuple[tf.Tensor, Optional[tf.Tensor]]:
+  """(objectness_distance, objectness_distance(colour=True) or None), f32[N].
+
+  Both share each image's offset and distance maps and their blurred mass,
+  so a reward with both terms computes those once.
+  """
   if not sigmas:
     raise ValueError("objectness_distance needs at least one sigma.")
-  width = float(canvases.shape[1])
+  scale = float(canvases.shape[1]) ** 2 / float(len(sigmas))
 
   def maps(images: tf.Tensor) -> Tuple[tf.Tensor, tf.Tensor]:
     offset = images - blanks
@@ -127,23 +140,28 @@ def objectness_distance(canvases: tf.Tensor, targets: tf.Tensor,
                        1e-8)
     return distance, offset
 
-  def distribution(image_maps: Tuple[tf.Tensor, tf.Tensor],
-                   sigma: float) -> tf.Tensor:
+  def distributions(image_maps: Tuple[tf.Tensor, tf.Tensor], sigma: float
+                    ) -> Tuple[tf.Tensor, Optional[tf.Tensor]]:
+    """(P, Q): the blurred distance and, with `colour`, the blurred offset,
+    each divided by the blurred distance's sum."""
     distance, offset = image_maps
     blurred = gaussian_blur(distance, sigma)
     mass = tf.reduce_sum(blurred, [1, 2, 3], keepdims=True)
-    return (gaussian_blur(offset, sigma) if colour else blurred) / mass
-
-  def term(sigma: float) -> tf.Tensor:
-    canvas = distribution(canvas_maps, sigma)
-    target = distribution(target_maps, sigma)
-    if colour:
-      return tf.reduce_sum(target * (target - canvas), [1, 2, 3])
-    return tf.reduce_sum(tf.square(canvas - target), [1, 2, 3])
+    return (blurred / mass,
+            gaussian_blur(offset, sigma) / mass if colour else None)
 
   canvas_maps, target_maps = maps(canvases), maps(targets)
-  terms = [term(s) for s in sigmas]
-  return width * width * tf.add_n(terms) / float(len(terms))
+  blind_terms, colour_terms = [], []
+  for sigma in sigmas:
+    canvas_p, canvas_q = distributions(canvas_maps, sigma)
+    target_p, target_q = distributions(target_maps, sigma)
+    blind_terms.append(tf.reduce_sum(tf.square(canvas_p - target_p),
+                                     [1, 2, 3]))
+    if colour:
+      colour_terms.append(tf.reduce_sum(target_q * (target_q - canvas_q),
+                                        [1, 2, 3]))
+  blind = scale * tf.add_n(blind_terms)
+  return blind, scale * tf.add_n(colour_terms) if colour else None
 
 
 class ObjectnessThenL2:
@@ -184,11 +202,12 @@ class ObjectnessThenL2:
     if targets is None:
       raise ValueError("The objectness reward needs targets (a conditional "
                        "run).")
-    objectness = self._objectness_weight * objectness_distance(
-        canvases, targets, blanks, self._sigmas)
-    if self._colour_weight:
-      objectness += self._colour_weight * objectness_distance(
-          canvases, targets, blanks, self._sigmas, colour=True)
+    blind, coloured = objectness_terms(canvases, targets, blanks,
+                                       self._sigmas,
+                                       colour=bool(self._colour_weight))
+    objectness = self._objectness_weight * blind
+    if coloured is not None:
+      objectness += self._colour_weight * coloured
     # MultiscaleRelativeL2 returns minus the error.
     return (-objectness +
             self.l2_weight(step) * self._l2(canvases, targets, blanks))
