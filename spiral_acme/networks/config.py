@@ -54,6 +54,15 @@ class PolicyNetworkConfig:
   a linear probe finds a scene object's colour bins in those of the 3x3
   cells around it 82-85% of the time, but only 41-57% in an untrained
   torso's features there (experiment s04).
+
+  `location_glimpse` > 0 (off by default) gives every non-location head
+  after a location key a glimpse: the canvas's and the target's raw pixels
+  in the square of 2 `location_glimpse_radius` + 1 cells around the chosen
+  cell, through a linear layer and a ReLU to `location_glimpse` features,
+  concatenated to the LSTM vector the head's logits read. A scene object's
+  shape is in those pixels (a linear probe on a 12x12 window finds it 75% of
+  the time at 32x32), and the glimpse puts it one layer from the heads
+  instead of behind the torso and the heads' narrow residual MLPs.
   """
 
   # Torso.
@@ -85,6 +94,8 @@ class PolicyNetworkConfig:
   location_readout: bool = False
   location_readout_radius: int = 0
   location_readout_pixels: bool = False
+  location_glimpse: int = 0
+  location_glimpse_radius: int = 1
 
   def __post_init__(self):
     for name in ("torso_channels", "first_conv_kernel", "strided_conv_kernel",
@@ -131,6 +142,11 @@ class PolicyNetworkConfig:
       raise ValueError("PolicyNetworkConfig.location_readout_radius="
                        f"{radius} needs location_readout=True (it widens "
                        "the readout).")
+    for name in ("location_glimpse", "location_glimpse_radius"):
+      value = getattr(self, name)
+      if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"PolicyNetworkConfig.{name} must be an int >= 0, "
+                         f"got {value!r}.")
     if self.location_readout_pixels and not self.location_readout:
       raise ValueError("PolicyNetworkConfig.location_readout_pixels needs "
                        "location_readout=True (it adds to the readout).")

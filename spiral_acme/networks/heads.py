@@ -3,6 +3,8 @@
 Starting from the LSTM output z, each key in turn gets logits from its head
 (a linear layer, or a spatial decoder for location keys), an action (sampled
 or teacher-forced), and then z <- relu(z + MLP([z, embed(action)])).
+With `location_glimpse`, the non-location heads after a location key read
+[z, glimpse of the pixels around the chosen cell] instead of z.
 """
 
 from typing import Callable, Mapping, Optional, Sequence
@@ -37,7 +39,13 @@ class AutoregressiveHeads(snt.Module):
     self._residuals = {}
     self._skips = {}
     self._readouts = {}
+    self._glimpses = {}
     for a in self._actions:
+      if a.is_location and config.location_glimpse:
+        self._glimpses[a.key] = layers.PixelGlimpse(
+            a.grid_width, config.location_glimpse,
+            radius=config.location_glimpse_radius,
+            name=f"{a.key}_location_glimpse")
       if a.is_location and config.location_skip:
         self._skips[a.key] = layers.FeatureMapLogits(
             a.grid_width, kernel=config.decoder_kernel,
@@ -68,6 +76,7 @@ class AutoregressiveHeads(snt.Module):
       sample: Optional[SampleFn] = None,
       feature_map: Optional[tf.Tensor] = None,
       readout_map: Optional[tf.Tensor] = None,
+      glimpse_pixels: Optional[tf.Tensor] = None,
   ) -> tuple[dict[str, tf.Tensor], dict[str, tf.Tensor]]:
     """Runs every head in order.
 
@@ -79,6 +88,8 @@ class AutoregressiveHeads(snt.Module):
         and readouts.
       readout_map: what the readouts read instead of `feature_map` when
         given (the feature map with the cell-averaged pixels beside it).
+      glimpse_pixels: f32[N, W, W, C], the canvas (and target) the location
+        glimpses read.
 
     Returns:
       (actions {key: i32[N]}, logits {key: f32[N, n]}), keys in sampling order.
@@ -86,9 +97,15 @@ class AutoregressiveHeads(snt.Module):
     if actions is None and sample is None:
       raise ValueError("AutoregressiveHeads needs either `actions` to "
                        "teacher-force or a `sample` function; got neither.")
+    if self._glimpses and glimpse_pixels is None:
+      raise ValueError("location_glimpse heads need the glimpse_pixels.")
     chosen, logits = {}, {}
+    glimpses = []
     for a in self._actions:
-      logits[a.key] = self._heads[a.key](z)
+      if glimpses and not a.is_location:
+        logits[a.key] = self._heads[a.key](tf.concat([z] + glimpses, -1))
+      else:
+        logits[a.key] = self._heads[a.key](z)
       if (a.key in self._skips or a.key in self._readouts) and (
           feature_map is None):
         raise ValueError("location_skip and location_readout heads need the "
@@ -104,6 +121,8 @@ class AutoregressiveHeads(snt.Module):
         embedding += self._readouts[a.key](
             feature_map if readout_map is None else readout_map,
             chosen[a.key])
+      if a.key in self._glimpses:
+        glimpses.append(self._glimpses[a.key](glimpse_pixels, chosen[a.key]))
       z = tf.nn.relu(z + self._residuals[a.key](
           tf.concat([z, embedding], axis=-1)))
     return chosen, logits

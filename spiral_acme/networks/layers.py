@@ -282,6 +282,41 @@ class CellFeatures(snt.Module):
                                   batch_dims=1))
 
 
+class PixelGlimpse(snt.Module):
+  """The raw pixels around a chosen grid cell, f32[N, size] after a linear
+  layer and a ReLU (`PolicyNetworkConfig.location_glimpse`).
+
+  The window is the square of 2 `radius` + 1 cells centred on the cell
+  (zeros past the image's edge), so a scene object drawn a cell away from
+  its floor cell (perspective) is still in it.
+  """
+
+  def __init__(self, grid_width: int, output_size: int, *, radius: int = 1,
+               name: str = "pixel_glimpse"):
+    super().__init__(name=name)
+    self._grid_width = grid_width
+    self._radius = radius
+    self._linear = snt.Linear(output_size, name="linear")
+
+  def __call__(self, pixels: tf.Tensor, cell: tf.Tensor) -> tf.Tensor:
+    width = pixels.shape[1]
+    if width % self._grid_width:
+      raise ValueError(f"location_glimpse needs a canvas width divisible by "
+                       f"the grid width {self._grid_width}, got {width}.")
+    cell_width = width // self._grid_width
+    # SAME padding with a stride of one cell centres window i on cell i.
+    size = (2 * self._radius + 1) * cell_width
+    windows = tf.image.extract_patches(
+        tf.cast(pixels, tf.float32), sizes=[1, size, size, 1],
+        strides=[1, cell_width, cell_width, 1], rates=[1, 1, 1, 1],
+        padding="SAME")
+    windows = tf.reshape(windows,
+                         [tf.shape(windows)[0], -1, windows.shape[-1]])
+    chosen = tf.gather(windows, tf.cast(cell, tf.int32), axis=1,
+                       batch_dims=1)
+    return tf.nn.relu(self._linear(chosen))
+
+
 class LSTM(snt.Module):
   """LSTM with gates (i, j, f, o) and a forget-gate bias, as in Sonnet 1.
 

@@ -145,6 +145,15 @@ class SpiralPolicy(snt.Module):
                              method="area")
     return tf.concat([feature_map, pooled], -1)
 
+  def _glimpse_pixels(self, canvas: tf.Tensor, target: Optional[tf.Tensor]
+                      ) -> Optional[tf.Tensor]:
+    """The canvas (and target) that location glimpses read, or None."""
+    if not self._config.location_glimpse:
+      return None
+    canvas = tf.cast(canvas, tf.float32)
+    return canvas if target is None else tf.concat(
+        [canvas, tf.cast(target, tf.float32)], -1)
+
   def step(self, step_type: tf.Tensor, observation: Mapping[str, Any],
            state: Nest, actions: Optional[Mapping[str, Any]] = None,
            ) -> tuple[dict[str, tf.Tensor], Nest, Nest]:
@@ -170,7 +179,9 @@ class SpiralPolicy(snt.Module):
     chosen, logits = self._heads(
         hidden, actions, sample, feature_map,
         readout_map=self._readout_map(feature_map, observation["canvas"],
-                                      observation.get("target")))
+                                      observation.get("target")),
+        glimpse_pixels=self._glimpse_pixels(observation["canvas"],
+                                            observation.get("target")))
     new_state = {"lstm_state": {"cell": cell, "hidden": hidden},
                  "prev_action": {a.key: chosen[a.key]
                                  for a in self._spec.actions}}
@@ -221,13 +232,14 @@ class SpiralPolicy(snt.Module):
              tf.convert_to_tensor(initial_state["lstm_state"]["hidden"]))
     cells, hiddens = tf.scan(recur, (gates, first), initializer=start)
     hidden_flat = flat(hiddens)
+    canvas = flat(observations["canvas"])
+    target = (flat(observations["target"]) if "target" in observations
+              else None)
     _, logits = self._heads(
         hidden_flat, tf.nest.map_structure(flat, actions),
         feature_map=feature_map,
-        readout_map=self._readout_map(
-            feature_map, flat(observations["canvas"]),
-            flat(observations["target"]) if "target" in observations
-            else None))
+        readout_map=self._readout_map(feature_map, canvas, target),
+        glimpse_pixels=self._glimpse_pixels(canvas, target))
 
     def unflat(x):
       return tf.reshape(x, tf.concat([time_batch, tf.shape(x)[1:]], 0))

@@ -187,3 +187,33 @@ def test_scene_reward_schedule_follows_the_learners_optimiser_steps():
     assert int(learner.optimizer.step.numpy()) == 2
   finally:
     agent.close()
+
+
+def test_head_entropy_costs_weight_each_heads_entropy_in_the_loss():
+  costs = (("end", 3.0), ("flag", 0.0))
+  agent = SpiralAgent(_small(head_entropy_costs=costs), log_every_seconds=1e9)
+  try:
+    agent.step()
+    metrics = agent._learner.last_metrics  # pylint: disable=protected-access
+    heads = [key[:-len("_entropy")] for key in metrics
+             if key.endswith("_entropy")]
+    assert set(heads) == set(agent.policy.spec.num_values)
+    np.testing.assert_allclose(
+        float(metrics["entropy"]),
+        sum(float(metrics[f"{k}_entropy"]) for k in heads), rtol=1e-5)
+    default = agent.builder.experiment.agent.entropy_cost
+    assert default not in (0.0, 3.0)
+    want = sum(dict(costs).get(k, default) * float(metrics[f"{k}_entropy"])
+               for k in heads)
+    np.testing.assert_allclose(float(metrics["entropy_bonus"]), want,
+                               rtol=1e-5)
+    assert float(metrics["end_entropy"]) > 0
+    # The loss the optimiser minimised holds that bonus.
+    config = agent.builder.experiment.agent
+    np.testing.assert_allclose(
+        float(metrics["loss"]),
+        float(metrics["policy_loss"]) +
+        config.baseline_cost * float(metrics["baseline_loss"]) -
+        float(metrics["entropy_bonus"]), rtol=1e-4, atol=1e-6)
+  finally:
+    agent.close()

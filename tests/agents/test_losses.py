@@ -78,6 +78,29 @@ def test_entropy_of_uniform_heads_is_sum_of_log_sizes():
                              -per_step.mean(), rtol=1e-6)
 
 
+def test_weighted_entropy_scales_each_head_by_its_cost():
+  logits, _, masks = _inputs()
+  per_head = losses.per_head_entropy(logits, masks)
+  # With no per-head costs it is the default cost times the entropy.
+  np.testing.assert_allclose(
+      losses.weighted_entropy(per_head, 0.01, {}).numpy(),
+      0.01 * losses.entropy(logits, masks).numpy(), rtol=1e-5)
+  # A head's own cost replaces the default for that head only; masked
+  # steps still add nothing.
+  got = losses.weighted_entropy(per_head, 0.01, {"size": 2.0}).numpy()
+  want = (0.01 * (per_head["flag"] + per_head["end"]) +
+          2.0 * per_head["size"]).numpy()
+  np.testing.assert_allclose(got, want, rtol=1e-5)
+  size_entropy = -(np.exp(_log_softmax(logits["size"])) *
+                   _log_softmax(logits["size"])).sum(-1)
+  np.testing.assert_allclose(per_head["size"].numpy(),
+                             (size_entropy * masks["size"]).mean(),
+                             rtol=1e-5)
+  with pytest.raises(ValueError, match=r"heads \['colour'\] that the "
+                     "policy does not have"):
+    losses.weighted_entropy(per_head, 0.01, {"colour": 1.0})
+
+
 def test_policy_gradient_loss_value_and_gradients():
   logits, actions, _ = _inputs()
   flag_logits = tf.Variable(logits["flag"])

@@ -37,3 +37,14 @@ def test_unknown_presets_and_tasks_are_errors():
 def test_agent_overrides_reach_the_agent_config():
   experiment = presets.get("digits64")(entropy_cost=0.002)
   assert experiment.agent.entropy_cost == 0.002
+
+
+def test_head_entropy_costs_must_name_the_environments_action_keys():
+  scenes = presets.get("mujoco_scenes")(
+      head_entropy_costs=(("red", 1.0), ("shape", 0.5)))
+  assert dict(scenes.agent.head_entropy_costs) == {"red": 1.0, "shape": 0.5}
+  with pytest.raises(ValueError, match=r"names \['pressure'\], which are "
+                     "not action keys of this environment"):
+    presets.get("mujoco_scenes")(head_entropy_costs=(("pressure", 1.0),))
+  with pytest.raises(ValueError, match=r"names \['shape'\]"):
+    presets.get("digits64")(head_entropy_costs=(("shape", 1.0),))

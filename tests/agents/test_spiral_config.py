@@ -41,6 +41,11 @@ _INVALID = [
     ("discriminator_adam_beta2", 1.0),
     ("discount", 1.01),
     ("discount", -0.1),
+    ("head_entropy_costs", (("red", -1.0),)),
+    ("head_entropy_costs", (("red", math.inf),)),
+    ("head_entropy_costs", ("red", 0.3)),
+    ("head_entropy_costs", (("red", 0.3), ("red", 0.1))),
+    ("head_entropy_costs", {"red": 0.3}),
 ]
 
 
@@ -63,7 +68,7 @@ def test_invalid_field_raises_naming_it(field, value):
 @pytest.mark.parametrize("field,value", [
     ("stroke_penalty", 0.0), ("entropy_cost", 0.0), ("adam_beta1", 0.0),
     ("discount", 0.0), ("discount", 1.0), ("gradient_penalty_gamma", 0.0),
-    ("batch_size", 1)])
+    ("batch_size", 1), ("head_entropy_costs", (("red", 0.0),))])
 def test_boundary_values_are_accepted(field, value):
   assert getattr(config_lib.SpiralConfig(**{field: value}), field) == value
 

@@ -89,6 +89,9 @@ def test_default_config_has_deepmind_parameter_count():
     (dict(location_readout_pixels=True), "needs location_readout=True"),
     (dict(location_readout=True, location_readout_pixels=1),
      "location_readout_pixels must be a bool"),
+    (dict(location_glimpse=-1), "location_glimpse must be an int >= 0"),
+    (dict(location_glimpse=8, location_glimpse_radius=True),
+     "location_glimpse_radius must be an int >= 0"),
 ])
 def test_config_validation(overrides, message):
   with pytest.raises(ValueError, match=message):
@@ -242,13 +245,14 @@ def _unroll_inputs(policy, t, b):
           random_state(policy, b), random_actions(policy, [t, b]))
 
 
-@pytest.mark.parametrize("compiled,skip,pixels", [
-    (False, False, False), (True, False, False), (True, True, False),
-    (False, True, True)])
-def test_unroll_matches_stepping(compiled, skip, pixels):
+@pytest.mark.parametrize("compiled,skip,pixels,glimpse", [
+    (False, False, False, 0), (True, False, False, 0),
+    (True, True, False, 0), (False, True, True, 0), (True, True, False, 8)])
+def test_unroll_matches_stepping(compiled, skip, pixels, glimpse):
   policy = make_policy(config=config_lib.PolicyNetworkConfig.small(
       location_skip=skip, location_readout=skip,
-      location_readout_pixels=pixels), conditional=skip)
+      location_readout_pixels=pixels, location_glimpse=glimpse),
+                       conditional=skip)
   t, b = 4, 3
   step_types, obs, state, actions = _unroll_inputs(policy, t, b)
   unroll = policy.compiled_unroll if compiled else policy.unroll
@@ -423,3 +427,64 @@ def test_readout_pixels_let_later_heads_see_the_targets_colour_there():
   for key in ("control", "end"):
     readout = policy._heads._readouts[key]  # pylint: disable=protected-access
     assert readout._linear.w.shape[0] == readout_map.shape[-1]  # pylint: disable=protected-access
+
+
+def test_pixel_glimpse_reads_the_window_around_the_chosen_cell():
+  # An 8x8 image on a 4x4 grid: 2x2-pixel cells, 6x6-pixel windows.
+  glimpse = layers.PixelGlimpse(4, 5, radius=1)
+  pixels = tf.random.stateless_uniform([2, 8, 8, 3], seed=[0, 1])
+  cells = tf.constant([6, 0])
+  got = glimpse(pixels, cells).numpy()
+  padded = np.pad(pixels.numpy(), [(0, 0), (2, 2), (2, 2), (0, 0)])
+  for n, cell in enumerate([6, 0]):
+    row, col = divmod(cell, 4)
+    # Cell (row, col) spans pixels [2 row, 2 row + 2); the window adds one
+    # cell each side (zeros past the edge), flattened row-major.
+    window = padded[n, 2 * row:2 * row + 6, 2 * col:2 * col + 6].reshape(1, -1)
+    want = tf.nn.relu(glimpse._linear(tf.constant(window)))  # pylint: disable=protected-access
+    np.testing.assert_allclose(got[n], want[0], atol=1e-5)
+  # A pixel one cell away from cell 6 = (1, 2) changes its glimpse; one two
+  # cells away does not.
+  near, far = pixels.numpy().copy(), pixels.numpy().copy()
+  near[0, 1, 7] += 5.0  # Cell (0, 3).
+  far[0, 7, 0] += 5.0  # Cell (3, 0).
+  glimpse._linear.b.assign(tf.fill([5], 10.0))  # pylint: disable=protected-access
+  base = glimpse(pixels, cells)[0]
+  assert not np.allclose(glimpse(tf.constant(near), cells)[0], base)
+  np.testing.assert_allclose(glimpse(tf.constant(far), cells)[0], base,
+                             atol=1e-6)
+  with pytest.raises(ValueError, match="divisible by the grid width 4"):
+    glimpse(tf.zeros([1, 10, 10, 3]), tf.constant([0]))
+
+
+def test_location_glimpse_feeds_the_later_heads_the_targets_pixels_there():
+  config = config_lib.PolicyNetworkConfig.small(location_glimpse=8)
+  policy = make_policy(config=config, conditional=True,
+                       seed=0).create_variables()
+  obs = observation(policy, 1)
+  state = policy.initial_state(1)
+  actions = {k: np.zeros([1], np.int32) for k in obs["action_mask"]}
+  actions["end"] = np.array([0], np.int32)  # The top-left cell.
+  # The torso's path (the LSTM vector) sees the whole target; zero its
+  # last layer so only the glimpse can move the logits.
+  for v in policy.trainable_variables:
+    if "/torso/output/" in v.name:
+      v.assign(tf.zeros_like(v))
+  _, _, base = policy.step(np.ones([1], np.int32), obs, state, actions)
+  far = dict(obs, target=obs["target"].copy())
+  far["target"][0, -8:, -8:] = 1.0 - far["target"][0, -8:, -8:]
+  _, _, after_far = policy.step(np.ones([1], np.int32), far, state, actions)
+  near = dict(obs, target=obs["target"].copy())
+  near["target"][0, :2, :2] = 1.0 - near["target"][0, :2, :2]
+  _, _, after_near = policy.step(np.ones([1], np.int32), near, state,
+                                 actions)
+  for key in ("pressure", "size", "red"):
+    np.testing.assert_allclose(after_far["logits"][key],
+                               base["logits"][key], atol=1e-6)
+    assert not np.allclose(after_near["logits"][key], base["logits"][key])
+  # The heads before `end` have no glimpse.
+  np.testing.assert_allclose(after_near["logits"]["flag"],
+                             base["logits"]["flag"], atol=1e-6)
+  glimpses = {v.name.split("/")[2] for v in policy.trainable_variables
+              if "location_glimpse" in v.name}
+  assert glimpses == {"control_location_glimpse", "end_location_glimpse"}

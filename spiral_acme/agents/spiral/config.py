@@ -2,6 +2,7 @@
 
 import dataclasses
 import enum
+import math
 from typing import Optional, Tuple
 
 from spiral_acme.replay import SampleReplay
@@ -68,6 +69,11 @@ class SpiralConfig:
     batch_size: episodes per policy-learner step.
     learning_rate, adam_beta1, adam_beta2, adam_epsilon: policy optimiser.
     entropy_cost, baseline_cost, discount: IMPALA loss.
+    head_entropy_costs: ((key, cost), ...) pairs that replace
+      `entropy_cost` for those action heads. A scene's colour heads need
+      far more exploration than its location head: with one shared cost the
+      colour collapses to the floor-grey hedge before it can follow the
+      target (experiment s05).
     max_gradient_norm: global-norm clipping of the policy gradient, or None.
       The losses are means over T x B, so gradient norms are ~0.01-0.3 and
       IMPALA's 40 (chosen for sums) never triggers; Adam already normalises
@@ -112,6 +118,7 @@ class SpiralConfig:
   adam_beta2: float = 0.999
   adam_epsilon: float = 1e-8
   entropy_cost: float = 0.01
+  head_entropy_costs: Tuple[Tuple[str, float], ...] = ()
   baseline_cost: float = 0.5
   max_gradient_norm: Optional[float] = None
   updates_per_batch: int = 1
@@ -169,6 +176,17 @@ class SpiralConfig:
                  "empty_canvas_penalty", "gradient_penalty_gamma"):
       value = getattr(self, name)
       _check(value >= 0, f"{name} must be >= 0, got {value!r}.")
+    costs = self.head_entropy_costs
+    _check(isinstance(costs, tuple) and all(
+        isinstance(pair, tuple) and len(pair) == 2 and
+        isinstance(pair[0], str) and isinstance(pair[1], (int, float)) and
+        not isinstance(pair[1], bool) and math.isfinite(pair[1]) and
+        pair[1] >= 0 for pair in costs),
+           "head_entropy_costs must be a tuple of (action key, cost >= 0) "
+           f"pairs, got {costs!r}.")
+    keys = [key for key, _ in costs]
+    _check(len(set(keys)) == len(keys),
+           f"head_entropy_costs names a key twice: {keys}.")
     for name in ("adam_beta1", "adam_beta2", "discriminator_adam_beta1",
                  "discriminator_adam_beta2"):
       value = getattr(self, name)

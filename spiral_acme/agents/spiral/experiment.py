@@ -11,6 +11,8 @@ from typing import Any, Dict, Optional, Union
 
 from spiral_acme.agents.spiral import config as config_lib
 from spiral_acme.datasets import DatasetConfig
+from spiral_acme.environments import libmypaint_specs
+from spiral_acme.environments import mujoco_scenes
 from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
 from spiral_acme.environments.mujoco_scenes_config import MujocoScenesConfig
 from spiral_acme.networks.config import PolicyNetworkConfig
@@ -76,6 +78,12 @@ class ExperimentConfig:
             "COMPLEMENT, unconditional runs UNCONDITIONAL.")
     if self.num_held_out < 0:
       raise ValueError(f"num_held_out must be >= 0, got {self.num_held_out}.")
+    keys = action_keys(self.environment)
+    unknown = [key for key, _ in agent.head_entropy_costs if key not in keys]
+    if unknown:
+      raise ValueError(
+          f"agent.head_entropy_costs names {unknown}, which are not action "
+          f"keys of this environment; expected some of {list(keys)}.")
 
   def to_dict(self) -> Dict[str, Any]:
     """The whole configuration as JSON-ready values (enums by value)."""
@@ -85,6 +93,14 @@ class ExperimentConfig:
   def num_actions(self) -> int:
     """Actions per episode (the environment's LAST step takes none)."""
     return self.environment.episode_length - 1
+
+
+def action_keys(environment: Union[LibMyPaintConfig, MujocoScenesConfig]
+                ) -> tuple:
+  """The environment's action keys, without building it."""
+  if isinstance(environment, MujocoScenesConfig):
+    return tuple(mujoco_scenes.action_counts(environment))
+  return tuple(libmypaint_specs.action_counts(environment))
 
 
 def _jsonable(value: Any) -> Any:

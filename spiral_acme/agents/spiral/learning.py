@@ -101,9 +101,13 @@ class SpiralLearner(publishing_learner.PublishingLearner):
       pg_loss = losses.policy_gradient_loss(target_log_prob,
                                             returns.pg_advantages)
       baseline_loss = losses.baseline_loss(returns.vs - values)
-      entropy = losses.entropy(logits, masks)
+      head_entropy = losses.per_head_entropy(logits, masks)
+      entropy = tf.add_n(list(head_entropy.values()))
+      entropy_bonus = losses.weighted_entropy(
+          head_entropy, self._config.entropy_cost,
+          dict(self._config.head_entropy_costs))
       loss = (pg_loss + self._config.baseline_cost * baseline_loss -
-              self._config.entropy_cost * entropy)
+              entropy_bonus)
     gradients = tape.gradient(loss, variables)
     gradients, grad_norm = clip_gradients(gradients,
                                           self._config.max_gradient_norm)
@@ -113,6 +117,8 @@ class SpiralLearner(publishing_learner.PublishingLearner):
         "policy_loss": pg_loss,
         "baseline_loss": baseline_loss,
         "entropy": entropy,
+        "entropy_bonus": entropy_bonus,
+        **{f"{key}_entropy": value for key, value in head_entropy.items()},
         "gradient_norm": grad_norm,
         "episode_return": tf.reduce_mean(tf.reduce_sum(rewards, axis=0)),
         "mean_value": tf.reduce_mean(values),

@@ -83,6 +83,38 @@ def joint_entropy(logits: Heads, masks: Optional[Heads] = None) -> tf.Tensor:
   return _masked_sum(per_head, masks)
 
 
+def per_head_entropy(logits: Heads, masks: Optional[Heads] = None
+                     ) -> dict[str, tf.Tensor]:
+  """{key: mean over steps and batch of the head's masked entropy}."""
+  if not logits:
+    raise ValueError("logits must hold at least one head, got none.")
+  _check_heads(logits, masks, "masks")
+  result = {}
+  for key, head_logits in logits.items():
+    term = -tf.reduce_sum(
+        tf.nn.softmax(head_logits) * tf.nn.log_softmax(head_logits), -1)
+    if masks is not None:
+      term *= tf.cast(masks[key], term.dtype)
+    result[key] = tf.reduce_mean(term)
+  return result
+
+
+def weighted_entropy(per_head: Mapping[str, tf.Tensor], default_cost: float,
+                     costs: Mapping[str, float]) -> tf.Tensor:
+  """Sum over heads of cost x entropy (a scalar to maximise).
+
+  `per_head` is `per_head_entropy`'s result. `costs` sets some heads'
+  weights; the others get `default_cost`, so with no `costs` this is
+  `default_cost * entropy(logits, masks)`.
+  """
+  unknown = sorted(set(costs) - set(per_head))
+  if unknown:
+    raise ValueError(f"Entropy costs name heads {unknown} that the policy "
+                     f"does not have; its heads are {sorted(per_head)}.")
+  return tf.add_n([costs.get(key, default_cost) * per_head[key]
+                   for key in sorted(per_head)])
+
+
 def entropy(logits: Heads, masks: Optional[Heads] = None) -> tf.Tensor:
   """Mean over steps and batch of `joint_entropy` (a scalar to maximise)."""
   return tf.reduce_mean(joint_entropy(logits, masks))
