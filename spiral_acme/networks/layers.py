@@ -251,7 +251,33 @@ def resize_to_grid(feature_map: tf.Tensor, grid_width: int) -> tf.Tensor:
                          method="bilinear")
 
 
-class CellFeatures(snt.Module):
+class _CellWindow(snt.Module):
+  """A linear layer over the window of 2 `radius` + 1 grid cells a side
+  centred on a chosen cell (zeros past the edge), [N, output_size]."""
+
+  def __init__(self, grid_width: int, output_size: int, radius: int,
+               name: str):
+    super().__init__(name=name)
+    self._grid_width = grid_width
+    self._radius = radius
+    self._linear = snt.Linear(output_size, name="linear")
+
+  def _read(self, images: tf.Tensor, cell: tf.Tensor,
+            cell_width: int) -> tf.Tensor:
+    """`images` [N, grid * cell_width, ..., C]: the chosen window, projected."""
+    # SAME padding with a stride of one cell centres window i on cell i.
+    size = (2 * self._radius + 1) * cell_width
+    windows = tf.image.extract_patches(
+        images, sizes=[1, size, size, 1],
+        strides=[1, cell_width, cell_width, 1], rates=[1, 1, 1, 1],
+        padding="SAME")
+    windows = tf.reshape(windows,
+                         [tf.shape(windows)[0], -1, windows.shape[-1]])
+    return self._linear(tf.gather(windows, tf.cast(cell, tf.int32), axis=1,
+                                  batch_dims=1))
+
+
+class CellFeatures(_CellWindow):
   """The feature map's vectors at and around a chosen grid cell, projected
   [N, size].
 
@@ -265,24 +291,13 @@ class CellFeatures(snt.Module):
 
   def __init__(self, grid_width: int, output_size: int, *, radius: int = 0,
                name: str = "cell_features"):
-    super().__init__(name=name)
-    self._grid_width = grid_width
-    self._radius = radius
-    self._linear = snt.Linear(output_size, name="linear")
+    super().__init__(grid_width, output_size, radius, name)
 
   def __call__(self, feature_map: tf.Tensor, cell: tf.Tensor) -> tf.Tensor:
-    grid = resize_to_grid(feature_map, self._grid_width)
-    if self._radius:
-      size = 2 * self._radius + 1
-      grid = tf.image.extract_patches(grid, sizes=[1, size, size, 1],
-                                      strides=[1, 1, 1, 1],
-                                      rates=[1, 1, 1, 1], padding="SAME")
-    cells = tf.reshape(grid, [tf.shape(grid)[0], -1, grid.shape[-1]])
-    return self._linear(tf.gather(cells, tf.cast(cell, tf.int32), axis=1,
-                                  batch_dims=1))
+    return self._read(resize_to_grid(feature_map, self._grid_width), cell, 1)
 
 
-class PixelGlimpse(snt.Module):
+class PixelGlimpse(_CellWindow):
   """The raw pixels around a chosen grid cell, f32[N, size] after a linear
   layer and a ReLU (`PolicyNetworkConfig.location_glimpse`).
 
@@ -293,28 +308,15 @@ class PixelGlimpse(snt.Module):
 
   def __init__(self, grid_width: int, output_size: int, *, radius: int = 1,
                name: str = "pixel_glimpse"):
-    super().__init__(name=name)
-    self._grid_width = grid_width
-    self._radius = radius
-    self._linear = snt.Linear(output_size, name="linear")
+    super().__init__(grid_width, output_size, radius, name)
 
   def __call__(self, pixels: tf.Tensor, cell: tf.Tensor) -> tf.Tensor:
     width = pixels.shape[1]
     if width % self._grid_width:
       raise ValueError(f"location_glimpse needs a canvas width divisible by "
                        f"the grid width {self._grid_width}, got {width}.")
-    cell_width = width // self._grid_width
-    # SAME padding with a stride of one cell centres window i on cell i.
-    size = (2 * self._radius + 1) * cell_width
-    windows = tf.image.extract_patches(
-        tf.cast(pixels, tf.float32), sizes=[1, size, size, 1],
-        strides=[1, cell_width, cell_width, 1], rates=[1, 1, 1, 1],
-        padding="SAME")
-    windows = tf.reshape(windows,
-                         [tf.shape(windows)[0], -1, windows.shape[-1]])
-    chosen = tf.gather(windows, tf.cast(cell, tf.int32), axis=1,
-                       batch_dims=1)
-    return tf.nn.relu(self._linear(chosen))
+    return tf.nn.relu(self._read(tf.cast(pixels, tf.float32), cell,
+                                 width // self._grid_width))
 
 
 class LSTM(snt.Module):
