@@ -9,9 +9,9 @@ from spiral_acme.environments.mujoco_scenes_config import MujocoScenesConfig
 CONFIG = MujocoScenesConfig()
 
 
-def _object(shape=0, row=5, col=5, colour=(1, 2, 3), slot=0):
-  return scene_program.make_object(CONFIG, slot, shape, row * 16 + col, 1,
-                                   colour)
+def _object(shape=0, row=5, col=5, colour=(1, 2, 3), slot=0, size=1):
+  return scene_program.make_object(CONFIG, slot, shape, row * 16 + col,
+                                   size, colour)
 
 
 def _scene(*objects):
@@ -50,6 +50,23 @@ def test_location_and_shape_recall_ignore_colour():
                             [_scene(_object(colour=(0, 3, 0)))])
   assert result.recall == 0.0
   assert result.location_recall == result.shape_recall == 1.0
+
+
+def test_cell_and_size_recall_read_the_nearest_placed_object():
+  targets = [_scene(_object()), _scene(_object()), _scene(_object()),
+             _scene(_object())]
+  placed = [
+      _scene(_object()),  # Same cell, same size.
+      _scene(_object(col=6, size=2)),  # One cell off, another size.
+      # The same-cell object is the nearest, so its size counts, not that
+      # of the one listed first.
+      _scene(_object(col=6, size=0, slot=0), _object(slot=1)),
+      _scene(_object(row=8)),  # Too far for either.
+  ]
+  result = program_recovery(placed, targets)
+  assert result.location_recall == pytest.approx(3 / 4)
+  assert result.cell_recall == pytest.approx(2 / 4)
+  assert result.size_recall == pytest.approx(2 / 4)
 
 
 def test_scene_counts_must_agree():
