@@ -142,6 +142,35 @@ def _camera() -> Tuple[Tuple[float, ...], Tuple[float, ...]]:
   return pos, (1.0, 0.0, 0.0, 0.0, math.sin(e), math.cos(e))
 
 
+def cell_image_positions(config: MujocoScenesConfig
+                         ) -> Tuple[Tuple[float, float], ...]:
+  """Where each grid cell's centre appears in the canvas, row-major.
+
+  Each entry is (row, col) as fractions of the canvas side from its top-left
+  corner (0.5, 0.5 is the middle): the projection, by the fixed camera, of
+  the centre of a middle-sized sphere placed in the cell. The camera looks
+  down at an angle, so the rows are squeezed towards the image's middle and
+  the far ones most: 8 rows fall between image rows 0.24 and 0.87.
+  A network that reads "cell (r, c)" from an image-aligned grid is off by
+  up to two cells; `PolicyNetworkConfig.location_cell_centres` takes these.
+  """
+  pos, axes = _camera()
+  right = np.array(axes[:3])
+  up = np.array(axes[3:])
+  back = np.cross(right, up)  # MuJoCo cameras look along -z.
+  focal = 0.5 / math.tan(math.radians(CAMERA_FOVY) / 2.0)
+  height = half_height("sphere", config.sizes[len(config.sizes) // 2])
+  positions = []
+  for row in range(config.grid_width):
+    for col in range(config.grid_width):
+      x, y = config.cell_centre(row, col)
+      offset = np.array([x, y, height]) - np.array(pos)
+      depth = -float(offset @ back)
+      positions.append((0.5 - focal * float(offset @ up) / depth,
+                        0.5 + focal * float(offset @ right) / depth))
+  return tuple(positions)
+
+
 def scene_xml(config: MujocoScenesConfig, canvas_width: int, *,
               objects: Sequence[SceneObject] = (), slots: int = 0) -> str:
   """The MJCF of a scene: floor, camera, light and objects.

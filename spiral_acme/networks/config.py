@@ -6,6 +6,7 @@ for CPU-only training, where the learner is the bottleneck.
 """
 
 import dataclasses
+import math
 from typing import Any, Mapping
 
 
@@ -13,6 +14,22 @@ def _check_positive(name: str, value: int) -> None:
   if not isinstance(value, int) or isinstance(value, bool) or value < 1:
     raise ValueError(f"PolicyNetworkConfig.{name} must be a positive int, "
                      f"got {value!r}.")
+
+
+def _cell_centres(value: Any) -> tuple[tuple[float, float], ...]:
+  """`location_cell_centres` as a tuple of (row, col) float pairs in [0, 1]."""
+  def fraction(x: Any) -> bool:
+    return (isinstance(x, (int, float)) and not isinstance(x, bool)
+            and math.isfinite(x) and 0.0 <= x <= 1.0)
+
+  if not isinstance(value, (tuple, list)) or not all(
+      isinstance(p, (tuple, list)) and len(p) == 2 and all(map(fraction, p))
+      for p in value):
+    raise ValueError(
+        "PolicyNetworkConfig.location_cell_centres must be (row, col) pairs "
+        "of image fractions in [0, 1], one per location cell, or (); got "
+        f"{str(value)[:80]}.")
+  return tuple((float(r), float(c)) for r, c in value)
 
 
 def _check_sizes(name: str, sizes: tuple[int, ...]) -> None:
@@ -63,6 +80,14 @@ class PolicyNetworkConfig:
   shape is in those pixels (a linear probe on a 12x12 window finds it 75% of
   the time at 32x32), and the glimpse puts it one layer from the heads
   instead of behind the torso and the heads' narrow residual MLPs.
+
+  `location_cell_centres` (empty by default: the grid tiles the image) says
+  where each location cell appears in the image, as (row, col) fractions,
+  row-major. The skip, the readout and the glimpse then read the map and
+  the pixels there instead of at the image-aligned grid. A scene's camera
+  sees the floor grid in perspective (`scene_program.cell_image_positions`):
+  image-aligned, a floor cell is read up to two cells from where it is drawn,
+  which a convolution cannot undo (it is the same at every cell).
   """
 
   # Torso.
@@ -96,6 +121,7 @@ class PolicyNetworkConfig:
   location_readout_pixels: bool = False
   location_glimpse: int = 0
   location_glimpse_radius: int = 1
+  location_cell_centres: tuple[tuple[float, float], ...] = ()
 
   def __post_init__(self):
     for name in ("torso_channels", "first_conv_kernel", "strided_conv_kernel",
@@ -154,6 +180,8 @@ class PolicyNetworkConfig:
         or not all(isinstance(k, str) for k in self.location_keys)):
       raise ValueError("PolicyNetworkConfig.location_keys must be a tuple of "
                        f"str, got {self.location_keys!r}.")
+    object.__setattr__(self, "location_cell_centres",
+                       _cell_centres(self.location_cell_centres))
 
   @classmethod
   def small(cls, **overrides: Any) -> "PolicyNetworkConfig":

@@ -40,20 +40,26 @@ class AutoregressiveHeads(snt.Module):
     self._skips = {}
     self._readouts = {}
     self._glimpses = {}
+    centres = config.location_cell_centres
     for a in self._actions:
+      if a.is_location and centres and len(centres) != a.grid_width ** 2:
+        raise ValueError(
+            f"PolicyNetworkConfig.location_cell_centres has {len(centres)} "
+            f"cells; the location key {a.key!r} has a {a.grid_width}x"
+            f"{a.grid_width} grid ({a.grid_width ** 2} cells).")
       if a.is_location and config.location_glimpse:
         self._glimpses[a.key] = layers.PixelGlimpse(
             a.grid_width, config.location_glimpse,
-            radius=config.location_glimpse_radius,
+            radius=config.location_glimpse_radius, cell_centres=centres,
             name=f"{a.key}_location_glimpse")
       if a.is_location and config.location_skip:
         self._skips[a.key] = layers.FeatureMapLogits(
-            a.grid_width, kernel=config.decoder_kernel,
+            a.grid_width, kernel=config.decoder_kernel, cell_centres=centres,
             name=f"{a.key}_location_skip")
       if a.is_location and config.location_readout:
         self._readouts[a.key] = layers.CellFeatures(
             a.grid_width, config.head_embed_size,
-            radius=config.location_readout_radius,
+            radius=config.location_readout_radius, cell_centres=centres,
             name=f"{a.key}_location_readout")
       if a.is_location:
         self._heads[a.key] = layers.LocationDecoder(

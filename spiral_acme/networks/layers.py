@@ -7,7 +7,7 @@ Sub-module names follow DeepMind's variable names (`res_nxn_0`, `strided_0`,
 
 import functools
 import math
-from typing import Optional
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import sonnet as snt
@@ -225,21 +225,27 @@ class LocationDecoder(snt.Module):
     return tf.reshape(x, [-1, self._grid_width * self._grid_width])
 
 
+CellCentres = Sequence[Tuple[float, float]]
+
+
 class FeatureMapLogits(snt.Module):
   """Grid logits [N, grid_width**2] from a feature map [N, w, w, c].
 
-  A conv to one channel, resized bilinearly to the grid: a location term
-  that moves with what the map sees (`PolicyNetworkConfig.location_skip`).
+  A conv to one channel, resized bilinearly to the grid (or read at each
+  cell's `cell_centres`): a location term that moves with what the map sees
+  (`PolicyNetworkConfig.location_skip`).
   """
 
   def __init__(self, grid_width: int, *, kernel: int = 3,
+               cell_centres: CellCentres = (),
                name: str = "location_skip"):
     super().__init__(name=name)
     self._grid_width = grid_width
+    self._cell_centres = tuple(cell_centres)
     self._conv = snt.Conv2D(1, kernel, name="conv")
 
   def __call__(self, feature_map: tf.Tensor) -> tf.Tensor:
-    x = resize_to_grid(self._conv(feature_map), self._grid_width)
+    x = to_grid(self._conv(feature_map), self._grid_width, self._cell_centres)
     return tf.reshape(x, [-1, self._grid_width * self._grid_width])
 
 
@@ -249,6 +255,40 @@ def resize_to_grid(feature_map: tf.Tensor, grid_width: int) -> tf.Tensor:
     return feature_map
   return tf.image.resize(feature_map, [grid_width, grid_width],
                          method="bilinear")
+
+
+def sample_at_cells(feature_map: tf.Tensor, grid_width: int,
+                    cell_centres: CellCentres) -> tf.Tensor:
+  """[N, h, w, c] -> [N, grid_width, grid_width, c]: the map read bilinearly
+  where each cell appears, `cell_centres[i]` = (row, col) as fractions of
+  the image side (cell i = row-major), clamped to the map's edge pixels."""
+  height, width = feature_map.shape[1], feature_map.shape[2]
+  centres = np.asarray(cell_centres, np.float64)
+  rows = np.clip(centres[:, 0] * height - 0.5, 0.0, height - 1.0)
+  cols = np.clip(centres[:, 1] * width - 0.5, 0.0, width - 1.0)
+  row0, col0 = np.floor(rows).astype(np.int64), np.floor(cols).astype(np.int64)
+  row1 = np.minimum(row0 + 1, height - 1)
+  col1 = np.minimum(col0 + 1, width - 1)
+  row_w, col_w = rows - row0, cols - col0
+  flat = tf.reshape(feature_map, [-1, height * width, feature_map.shape[-1]])
+  out = 0.0
+  for r, c, weight in ((row0, col0, (1 - row_w) * (1 - col_w)),
+                       (row0, col1, (1 - row_w) * col_w),
+                       (row1, col0, row_w * (1 - col_w)),
+                       (row1, col1, row_w * col_w)):
+    corner = tf.gather(flat, tf.constant(r * width + c), axis=1)
+    out += corner * tf.constant(weight[None, :, None], flat.dtype)
+  return tf.reshape(out, [-1, grid_width, grid_width, feature_map.shape[-1]])
+
+
+def to_grid(feature_map: tf.Tensor, grid_width: int,
+            cell_centres: CellCentres = ()) -> tf.Tensor:
+  """The map on the location grid: read at `cell_centres` when given (a
+  grid the image shows in perspective), else resized (an image-aligned
+  grid)."""
+  if cell_centres:
+    return sample_at_cells(feature_map, grid_width, cell_centres)
+  return resize_to_grid(feature_map, grid_width)
 
 
 class _CellWindow(snt.Module):
@@ -290,11 +330,14 @@ class CellFeatures(_CellWindow):
   """
 
   def __init__(self, grid_width: int, output_size: int, *, radius: int = 0,
+               cell_centres: CellCentres = (),
                name: str = "cell_features"):
     super().__init__(grid_width, output_size, radius, name)
+    self._cell_centres = tuple(cell_centres)
 
   def __call__(self, feature_map: tf.Tensor, cell: tf.Tensor) -> tf.Tensor:
-    return self._read(resize_to_grid(feature_map, self._grid_width), cell, 1)
+    grid = to_grid(feature_map, self._grid_width, self._cell_centres)
+    return self._read(grid, cell, 1)
 
 
 class PixelGlimpse(_CellWindow):
@@ -303,20 +346,38 @@ class PixelGlimpse(_CellWindow):
 
   The window is the square of 2 `radius` + 1 cells centred on the cell
   (zeros past the image's edge), so a scene object drawn a cell away from
-  its floor cell (perspective) is still in it.
+  its floor cell (perspective) is still in it. With `cell_centres` the
+  window, of the same size in pixels, is centred where the cell appears.
   """
 
   def __init__(self, grid_width: int, output_size: int, *, radius: int = 1,
+               cell_centres: CellCentres = (),
                name: str = "pixel_glimpse"):
     super().__init__(grid_width, output_size, radius, name)
+    self._cell_centres = tuple(cell_centres)
 
   def __call__(self, pixels: tf.Tensor, cell: tf.Tensor) -> tf.Tensor:
     width = pixels.shape[1]
     if width % self._grid_width:
       raise ValueError(f"location_glimpse needs a canvas width divisible by "
                        f"the grid width {self._grid_width}, got {width}.")
-    return tf.nn.relu(self._read(tf.cast(pixels, tf.float32), cell,
-                                 width // self._grid_width))
+    pixels = tf.cast(pixels, tf.float32)
+    cell_width = width // self._grid_width
+    if not self._cell_centres:
+      return tf.nn.relu(self._read(pixels, cell, cell_width))
+    size = (2 * self._radius + 1) * cell_width
+    # Pixel i's centre is at i + 0.5; crop_and_resize puts coordinate y at
+    # pixel index y * (width - 1), and samples `size` points one pixel apart.
+    centres = tf.gather(tf.constant(self._cell_centres, tf.float32),
+                        tf.cast(cell, tf.int32)) * width - 0.5
+    half = (size - 1) / 2.0
+    boxes = tf.concat([centres - half, centres + half], -1) / (width - 1)
+    windows = tf.image.crop_and_resize(
+        pixels, boxes, tf.range(tf.shape(pixels)[0]), [size, size],
+        extrapolation_value=0.0)
+    flat = tf.reshape(windows, [tf.shape(windows)[0], size * size *
+                                pixels.shape[-1]])
+    return tf.nn.relu(self._linear(flat))
 
 
 class LSTM(snt.Module):

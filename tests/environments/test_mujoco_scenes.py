@@ -118,6 +118,26 @@ def test_centroid_moves_right_with_col_and_down_with_row(env):
   assert all(b > a + 1 for a, b in zip(rows, rows[1:])), rows
 
 
+def test_cell_image_positions_are_where_a_placed_sphere_is_drawn(env):
+  # The projection of a middle-sized sphere's centre, against the centroid
+  # of the pixels its placement changes (shadow included), at 48x48.
+  grid = env.config.grid_width
+  positions = scene_program.cell_image_positions(env.config)
+  assert len(positions) == grid * grid
+  for row, col in [(0, 0), (0, 15), (7, 8), (15, 0), (15, 15), (4, 11)]:
+    cell = row * grid + col
+    mask, _ = _changed(env, _place(shape=0, location=cell, size=1))
+    centroid = np.array(_centroid(mask)) + 0.5  # Pixel centres.
+    expected = np.array(positions[cell]) * WIDTH
+    assert np.all(np.abs(centroid - expected) < 1.0), (row, col, centroid,
+                                                      expected)
+  # Perspective: far rows are squeezed, and far cells sit closer together.
+  rows = [positions[r * grid][0] for r in range(grid)]
+  steps = np.diff(rows)
+  assert np.all(steps > 0) and steps[0] < steps[-1]
+  assert positions[0][0] > 0.1 and positions[-1][0] < 0.95
+
+
 def test_colour_bins_change_the_objects_colour(env):
   means = {}
   for name, bins in {"red": (3, 0, 0), "green": (0, 3, 0),

@@ -1,6 +1,7 @@
 """Tests of SpiralPolicy: specs, stepping, resets, masks, unroll, tracing."""
 
 import collections
+import json
 
 from dm_env import specs
 import numpy as np
@@ -92,6 +93,12 @@ def test_default_config_has_deepmind_parameter_count():
     (dict(location_glimpse=-1), "location_glimpse must be an int >= 0"),
     (dict(location_glimpse=8, location_glimpse_radius=True),
      "location_glimpse_radius must be an int >= 0"),
+    (dict(location_cell_centres=((0.5, 1.5),)),
+     "location_cell_centres must be .row, col. pairs of image fractions"),
+    (dict(location_cell_centres=((0.5,),)), "location_cell_centres"),
+    (dict(location_cell_centres=((0.5, float("nan")),)),
+     "location_cell_centres"),
+    (dict(location_cell_centres="middle"), "location_cell_centres"),
 ])
 def test_config_validation(overrides, message):
   with pytest.raises(ValueError, match=message):
@@ -100,6 +107,11 @@ def test_config_validation(overrides, message):
 
 def test_config_round_trips_through_dict():
   assert config_lib.PolicyNetworkConfig.from_dict(SMALL.to_dict()) == SMALL
+  centred = config_lib.PolicyNetworkConfig.small(
+      location_cell_centres=[[0.25, 0.75], (1, 0)])
+  assert centred.location_cell_centres == ((0.25, 0.75), (1.0, 0.0))
+  assert config_lib.PolicyNetworkConfig.from_dict(
+      json.loads(json.dumps(centred.to_dict()))) == centred
   with pytest.raises(ValueError, match="bogus"):
     config_lib.PolicyNetworkConfig.from_dict({"bogus": 1})
 
@@ -488,3 +500,96 @@ def test_location_glimpse_feeds_the_later_heads_the_targets_pixels_there():
   glimpses = {v.name.split("/")[2] for v in policy.trainable_variables
               if "location_glimpse" in v.name}
   assert glimpses == {"control_location_glimpse", "end_location_glimpse"}
+
+
+def _centres(grid, rows, cols):
+  """Row-major (row, col) image fractions from per-row and per-col values."""
+  return tuple((rows[r], cols[c]) for r in range(grid) for c in range(grid))
+
+
+def test_sample_at_cells_reads_the_map_where_each_cell_is_drawn():
+  # A 4x4 map whose value at pixel (i, j) is 10 i + j; pixel i's centre is
+  # at fraction (i + 0.5) / 4.
+  values = 10.0 * np.arange(4)[:, None] + np.arange(4)[None, :]
+  feature_map = tf.constant(np.stack([values, -values], -1)[None],
+                            tf.float32)
+  # Cell rows drawn at pixel rows 1, 1.5, 2.5 and 3; columns at 0, 3, 1, 2.
+  rows = [(r + 0.5) / 4 for r in (1, 1.5, 2.5, 3)]
+  cols = [(c + 0.5) / 4 for c in (0, 3, 1, 2)]
+  got = layers.sample_at_cells(feature_map, 4, _centres(4, rows, cols))
+  assert got.shape == (1, 4, 4, 2)
+  want = (10.0 * np.array([1, 1.5, 2.5, 3])[:, None] +
+          np.array([0, 3, 1, 2])[None, :])
+  np.testing.assert_allclose(got[0, ..., 0], want, atol=1e-5)
+  np.testing.assert_allclose(got[0, ..., 1], -want, atol=1e-5)
+  # Past the edge pixels' centres it clamps to the edge.
+  edge = layers.sample_at_cells(feature_map, 1, ((0.0, 1.0),))
+  np.testing.assert_allclose(edge[0, 0, 0], [3.0, -3.0], atol=1e-6)
+
+
+def test_location_layers_read_the_cell_centres():
+  # Cells drawn in reverse order: cell a is read where cell 15 - a would be
+  # on the image-aligned grid.
+  grid = 4
+  aligned = _centres(grid, [(r + 0.5) / 4 for r in range(4)],
+                     [(c + 0.5) / 4 for c in range(4)])
+  reverse = aligned[::-1]
+  feature_map = tf.random.stateless_normal([2, 4, 4, 5], seed=[0, 1])
+  skip = layers.FeatureMapLogits(grid, cell_centres=reverse)
+  plain = layers.FeatureMapLogits(grid)
+  got = skip(feature_map)
+  plain._conv = skip._conv  # pylint: disable=protected-access
+  np.testing.assert_allclose(got, plain(feature_map)[:, ::-1], atol=1e-5)
+  readout = layers.CellFeatures(grid, 3, cell_centres=reverse)
+  plain_readout = layers.CellFeatures(grid, 3)
+  cells = tf.constant([6, 0])
+  got = readout(feature_map, cells)
+  plain_readout._linear = readout._linear  # pylint: disable=protected-access
+  np.testing.assert_allclose(got, plain_readout(feature_map, 15 - cells),
+                             atol=1e-5)
+
+
+def test_pixel_glimpse_with_cell_centres_reads_the_window_where_drawn():
+  # An 8x8 image on a 4x4 grid (2x2-pixel cells, 6x6-pixel windows). Cell 5
+  # is drawn centred on pixel corner (3, 6): the window is pixels 0-5 by
+  # 3-8 (column 8 is past the edge: zeros).
+  centres = [(0.5, 0.5)] * 16
+  centres[5] = (3 / 8, 6 / 8)
+  glimpse = layers.PixelGlimpse(4, 5, radius=1, cell_centres=centres)
+  pixels = tf.random.stateless_uniform([2, 8, 8, 3], seed=[0, 1])
+  got = glimpse(pixels, tf.constant([5, 0])).numpy()
+  padded = np.pad(pixels.numpy(), [(0, 0), (0, 0), (0, 1), (0, 0)])
+  window = padded[0, 0:6, 3:9].reshape(1, -1)
+  want = tf.nn.relu(glimpse._linear(tf.constant(window)))  # pylint: disable=protected-access
+  np.testing.assert_allclose(got[0], want[0], atol=1e-5)
+  # Cell 0 is drawn in the middle: pixels 1-6 both ways.
+  window = pixels.numpy()[1, 1:7, 1:7].reshape(1, -1)
+  want = tf.nn.relu(glimpse._linear(tf.constant(window)))  # pylint: disable=protected-access
+  np.testing.assert_allclose(got[1], want[0], atol=1e-5)
+
+
+def test_cell_centres_must_cover_the_location_grid():
+  config = config_lib.PolicyNetworkConfig.small(
+      location_skip=True, location_cell_centres=((0.5, 0.5),) * 4)
+  with pytest.raises(ValueError, match="has 4 cells; the location key "
+                     "'end' has a 16x16 grid .256 cells"):
+    make_policy(config=config, conditional=True)
+
+
+def test_unroll_matches_stepping_with_cell_centres():
+  grid = 16
+  centres = _centres(grid, [0.2 + 0.04 * r for r in range(grid)],
+                     [0.1 + 0.05 * c for c in range(grid)])
+  policy = make_policy(config=config_lib.PolicyNetworkConfig.small(
+      location_skip=True, location_readout=True, location_glimpse=8,
+      location_cell_centres=centres), conditional=True)
+  t, b = 3, 2
+  step_types, obs, state, actions = _unroll_inputs(policy, t, b)
+  extras, _ = policy.compiled_unroll(step_types, obs, state, actions)
+  for i in range(t):
+    obs_t = tf.nest.map_structure(lambda x, i=i: x[i], obs)
+    _, state, e = policy.step(step_types[i], obs_t, state,
+                              {k: v[i] for k, v in actions.items()})
+    for key in e["logits"]:
+      np.testing.assert_allclose(extras["logits"][key][i], e["logits"][key],
+                                 atol=1e-4)
