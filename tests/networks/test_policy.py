@@ -257,13 +257,18 @@ def _unroll_inputs(policy, t, b):
           random_state(policy, b), random_actions(policy, [t, b]))
 
 
-@pytest.mark.parametrize("compiled,skip,pixels,glimpse", [
-    (False, False, False, 0), (True, False, False, 0),
-    (True, True, False, 0), (False, True, True, 0), (True, True, False, 8)])
-def test_unroll_matches_stepping(compiled, skip, pixels, glimpse):
+@pytest.mark.parametrize("compiled,skip,pixels,glimpse,centres", [
+    (False, False, False, 0, False), (True, False, False, 0, False),
+    (True, True, False, 0, False), (False, True, True, 0, False),
+    (True, True, False, 8, False), (True, True, True, 8, True)])
+def test_unroll_matches_stepping(compiled, skip, pixels, glimpse, centres):
+  # Cell centres in perspective: rows and columns squeezed, off the blocks.
+  cell_centres = _centres(16, [0.2 + 0.04 * r for r in range(16)],
+                          [0.1 + 0.05 * c for c in range(16)])
   policy = make_policy(config=config_lib.PolicyNetworkConfig.small(
       location_skip=skip, location_readout=skip,
-      location_readout_pixels=pixels, location_glimpse=glimpse),
+      location_readout_pixels=pixels, location_glimpse=glimpse,
+      location_cell_centres=cell_centres if centres else ()),
                        conditional=skip)
   t, b = 4, 3
   step_types, obs, state, actions = _unroll_inputs(policy, t, b)
@@ -575,21 +580,3 @@ def test_cell_centres_must_cover_the_location_grid():
                      "'end' has a 16x16 grid .256 cells"):
     make_policy(config=config, conditional=True)
 
-
-def test_unroll_matches_stepping_with_cell_centres():
-  grid = 16
-  centres = _centres(grid, [0.2 + 0.04 * r for r in range(grid)],
-                     [0.1 + 0.05 * c for c in range(grid)])
-  policy = make_policy(config=config_lib.PolicyNetworkConfig.small(
-      location_skip=True, location_readout=True, location_glimpse=8,
-      location_cell_centres=centres), conditional=True)
-  t, b = 3, 2
-  step_types, obs, state, actions = _unroll_inputs(policy, t, b)
-  extras, _ = policy.compiled_unroll(step_types, obs, state, actions)
-  for i in range(t):
-    obs_t = tf.nest.map_structure(lambda x, i=i: x[i], obs)
-    _, state, e = policy.step(step_types[i], obs_t, state,
-                              {k: v[i] for k, v in actions.items()})
-    for key in e["logits"]:
-      np.testing.assert_allclose(extras["logits"][key][i], e["logits"][key],
-                                 atol=1e-4)
