@@ -155,6 +155,7 @@ def cell_image_positions(config: MujocoScenesConfig
   up to two cells; `PolicyNetworkConfig.location_cell_centres` takes these.
   """
   pos, axes = _camera()
+  camera = np.array(pos)
   right = np.array(axes[:3])
   up = np.array(axes[3:])
   back = np.cross(right, up)  # MuJoCo cameras look along -z.
@@ -164,7 +165,7 @@ def cell_image_positions(config: MujocoScenesConfig
   for row in range(config.grid_width):
     for col in range(config.grid_width):
       x, y = config.cell_centre(row, col)
-      offset = np.array([x, y, height]) - np.array(pos)
+      offset = np.array([x, y, height]) - camera
       depth = -float(offset @ back)
       positions.append((0.5 - focal * float(offset @ up) / depth,
                         0.5 + focal * float(offset @ right) / depth))

@@ -69,6 +69,11 @@ def random_actions(policy, shape, seed=2):
           for a in policy.spec.actions}
 
 
+def _centres(grid, rows, cols):
+  """Row-major (row, col) image fractions from per-row and per-col values."""
+  return tuple((rows[r], cols[c]) for r in range(grid) for c in range(grid))
+
+
 def test_default_config_has_deepmind_parameter_count():
   policy = make_policy(HUB_VALUES, width=64,
                        config=config_lib.PolicyNetworkConfig())
@@ -505,11 +510,6 @@ def test_location_glimpse_feeds_the_later_heads_the_targets_pixels_there():
   glimpses = {v.name.split("/")[2] for v in policy.trainable_variables
               if "location_glimpse" in v.name}
   assert glimpses == {"control_location_glimpse", "end_location_glimpse"}
-
-
-def _centres(grid, rows, cols):
-  """Row-major (row, col) image fractions from per-row and per-col values."""
-  return tuple((rows[r], cols[c]) for r in range(grid) for c in range(grid))
 
 
 def test_sample_at_cells_reads_the_map_where_each_cell_is_drawn():

@@ -92,6 +92,7 @@ def program_recovery(placed: Sequence[SceneProgram],
         right_shape += nearest.shape == t.shape
         right_size += nearest.size_bin == t.size_bin
         same_cell += _cells_apart(nearest, t) == 0
+
   def rate(count: int) -> float:
     return count / num_targets if num_targets else 1.0
 
@@ -99,4 +100,5 @@ def program_recovery(placed: Sequence[SceneProgram],
       precision=matched / num_placed if num_placed else 1.0,
       recall=rate(matched), location_recall=rate(near),
       shape_recall=rate(right_shape), cell_recall=rate(same_cell),
-      size_recall=rate(right_size), matched=matched, placed=num_placed, targets=num_targets)
+      size_recall=rate(right_size), matched=matched, placed=num_placed,
+      targets=num_targets)
