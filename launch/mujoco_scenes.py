@@ -50,11 +50,12 @@ def make_experiment() -> ExperimentConfig:
         l2_blur_sigmas=(), objectness_weight=0.0, l2_weight=1.0,
         l2_start_step=0, l2_ramp_steps=0, empty_canvas_penalty=1.0)
   # --network picks the widths; the preset's spatial heads stay (without
-  # them the policy cannot find the target's object, experiment s02).
-  policy = dataclasses.replace(
-      policy, location_keys=experiment.policy_network.location_keys,
-      location_skip=experiment.policy_network.location_skip,
-      location_readout=experiment.policy_network.location_readout)
+  # them the policy cannot find the target's object, experiment s02), with
+  # the cells where the camera draws them and the glimpse (s05, s06).
+  policy = dataclasses.replace(policy, **{
+      field.name: getattr(experiment.policy_network, field.name)
+      for field in dataclasses.fields(policy)
+      if field.name.startswith("location_")})
   return dataclasses.replace(experiment, agent=agent, policy_network=policy,
                              discriminator=discriminator)
 

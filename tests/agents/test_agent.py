@@ -1,5 +1,6 @@
 """The single-process agent wires real Reverb tables, actors and learners."""
 
+import dataclasses
 import os
 
 import numpy as np
@@ -8,6 +9,8 @@ import pytest
 import fakes
 import tensorflow as tf
 
+from spiral_acme.agents.spiral import config as config_lib
+from spiral_acme.agents.spiral import learning
 from spiral_acme.agents.spiral.agent import SpiralAgent
 from spiral_acme.agents.spiral.builder import CANVAS_TABLE
 from spiral_acme.agents.spiral.builder import DISCRIMINATOR_VARIABLES_TABLE
@@ -185,6 +188,47 @@ def test_scene_reward_schedule_follows_the_learners_optimiser_steps():
     # Step 0 scores objectness alone; from optimiser step 1 the L2 is on.
     assert weights == [0.0, experiment.agent.l2_weight]
     assert int(learner.optimizer.step.numpy()) == 2
+  finally:
+    agent.close()
+
+
+def test_head_entropy_costs_hold_until_their_step_then_ramp_to_the_default():
+  config = config_lib.SpiralConfig(
+      entropy_cost=0.01,
+      head_entropy_costs=(("red", 1.0), ("size", 0.0), ("shape", 2.0)),
+      head_entropy_until_steps=(("red", 10), ("size", 10)),
+      head_entropy_ramp_steps=4)
+  got = {step: {k: float(v) for k, v in learning.head_entropy_costs(
+      config, tf.constant(step)).items()} for step in (0, 10, 12, 14, 99)}
+  assert got[0] == got[10] == pytest.approx(
+      {"red": 1.0, "size": 0.0, "shape": 2.0})
+  assert got[12] == pytest.approx({"red": 0.505, "size": 0.005, "shape": 2.0})
+  assert got[14] == got[99] == pytest.approx(
+      {"red": 0.01, "size": 0.01, "shape": 2.0})
+  held = dataclasses.replace(config, head_entropy_until_steps=())
+  assert learning.head_entropy_costs(held, tf.constant(99)) == {
+      "red": 1.0, "size": 0.0, "shape": 2.0}
+
+
+def test_head_entropy_schedule_follows_the_learners_optimiser_steps():
+  agent = SpiralAgent(_small(head_entropy_costs=(("end", 3.0),),
+                             head_entropy_until_steps=(("end", 1),)),
+                      log_every_seconds=1e9)
+  try:
+    learner = agent._learner  # pylint: disable=protected-access
+    costs, checks = [], []
+    for _ in range(2):
+      agent.step()
+      metrics = learner.last_metrics
+      costs.append(float(metrics["end_entropy_cost"]))
+      cost = costs[-1]
+      default = agent.builder.experiment.agent.entropy_cost
+      checks.append(float(metrics["entropy_bonus"]) - sum(
+          (cost if key == "end_entropy" else default) * float(value)
+          for key, value in metrics.items() if key.endswith("_entropy")
+          and key != "entropy"))
+    assert costs == pytest.approx([3.0, default])
+    np.testing.assert_allclose(checks, 0.0, atol=1e-5)
   finally:
     agent.close()
 

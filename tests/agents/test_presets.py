@@ -48,3 +48,21 @@ def test_head_entropy_costs_must_name_the_environments_action_keys():
     presets.get("mujoco_scenes")(head_entropy_costs=(("pressure", 1.0),))
   with pytest.raises(ValueError, match=r"names \['shape'\]"):
     presets.get("digits64")(head_entropy_costs=(("shape", 1.0),))
+
+
+def test_location_options_must_fit_the_environments_grid():
+  import dataclasses  # pylint: disable=g-import-not-at-top
+  scenes = presets.get("mujoco_scenes")()
+  glimpse = dataclasses.replace(scenes.policy_network, location_glimpse=8,
+                                location_cell_centres=())
+  awkward = dataclasses.replace(scenes.environment, canvas_width=30)
+  with pytest.raises(ValueError, match="canvas_width=30, grid_width=8"):
+    dataclasses.replace(scenes, environment=awkward,
+                        dataset=dataclasses.replace(scenes.dataset,
+                                                    canvas_width=30),
+                        policy_network=glimpse)
+  centres = dataclasses.replace(scenes.policy_network, location_glimpse=0,
+                                location_cell_centres=((0.5, 0.5),) * 16)
+  with pytest.raises(ValueError, match="has 16 cells; the environment's 8x8 "
+                     "grid has 64"):
+    dataclasses.replace(scenes, policy_network=centres)

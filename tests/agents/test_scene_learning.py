@@ -2,9 +2,12 @@
 a random policy's.
 
 One-object scenes at 32x32 on an 8x8 grid (`presets.mujoco_scenes`, with
-learner batches of 16 for more steps in the time): the agent must find the
-object in the target and place one there. Its reward scores where objects
-are first and the pixel L2 from step 900 (`rewards.ObjectnessThenL2`).
+learner batches of 16 and the preset's schedule shortened to fit the time):
+the agent must find the object in the target and place one there. Its
+reward scores where objects are first and the pixel L2 from step 600
+(`rewards.ObjectnessThenL2`), when the size and colour heads settle. The
+L2 falls below the blank floor's later than the test can run (after ~2,000
+steps of 32 in `benchmarks/learning_scenes.py`; here 1.04 of it).
 """
 
 import numpy as np
@@ -15,7 +18,7 @@ from spiral_acme.agents.spiral.agent import SpiralAgent
 from spiral_acme.agents.spiral.program_recovery import program_recovery
 from spiral_acme.datasets.mujoco_scenes import programs_of
 
-NUM_STEPS = 1200  # ~170 s on two quiet cores.
+NUM_STEPS = 1400  # ~190 s on two quiet cores.
 MARGIN = 0.9  # Agent L2 must be below 90% of a random policy's.
 LOCATION_OVER_CHANCE = 2.5
 
@@ -36,8 +39,9 @@ def test_chance_location_recall_counts_the_neighbourhood():
 
 @pytest.mark.slow
 def test_one_object_scenes_learn_location_and_beat_a_random_policy():
-  experiment = presets.mujoco_scenes(seed=0, num_scenes=1000, batch_size=16,
-                                     max_queue_size=48)
+  experiment = presets.mujoco_scenes(
+      seed=0, num_scenes=1000, batch_size=16, max_queue_size=48,
+      l2_start_step=600, l2_ramp_steps=300, head_entropy_ramp_steps=300)
   agent = SpiralAgent(experiment, log_every_seconds=1e9)
   try:
     _, held_out = agent.builder.datasets

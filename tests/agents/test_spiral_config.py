@@ -46,6 +46,12 @@ _INVALID = [
     ("head_entropy_costs", ("red", 0.3)),
     ("head_entropy_costs", (("red", 0.3), ("red", 0.1))),
     ("head_entropy_costs", {"red": 0.3}),
+    ("head_entropy_until_steps", (("red", -1),)),
+    ("head_entropy_until_steps", (("red", True),)),
+    ("head_entropy_until_steps", (("red", 10.0),)),
+    ("head_entropy_until_steps", ("red", 10)),
+    ("head_entropy_until_steps", (("blue", 10),)),  # Blue has no head cost.
+    ("head_entropy_ramp_steps", -1),
 ]
 
 
@@ -62,7 +68,16 @@ def test_defaults_follow_the_hub_agents():
 @pytest.mark.parametrize("field,value", _INVALID)
 def test_invalid_field_raises_naming_it(field, value):
   with pytest.raises(ValueError, match=field):
-    config_lib.SpiralConfig(**{field: value})
+    config_lib.SpiralConfig(**{field: value,
+                               "head_entropy_costs": (("red", 1.0),)}
+                            if field.startswith("head_entropy_until") else
+                            {field: value})
+
+
+def test_head_entropy_until_steps_twice_is_refused():
+  with pytest.raises(ValueError, match="names a key twice"):
+    config_lib.SpiralConfig(head_entropy_costs=(("red", 1.0),),
+                            head_entropy_until_steps=(("red", 1), ("red", 2)))
 
 
 @pytest.mark.parametrize("field,value", [

@@ -74,6 +74,13 @@ class SpiralConfig:
       far more exploration than its location head: with one shared cost the
       colour collapses to the floor-grey hedge before it can follow the
       target (experiment s05).
+    head_entropy_until_steps, head_entropy_ramp_steps: ((key, step), ...)
+      pairs for heads in `head_entropy_costs`: each one's cost holds for
+      `step` policy optimiser steps, then falls linearly to `entropy_cost`
+      over `head_entropy_ramp_steps`; the other heads' costs hold for the
+      whole run. A scene reward that does not yet score colour (the
+      objectness phase) collapses the colour heads onto whatever it
+      favours; once it scores them they should settle (experiment s07).
     max_gradient_norm: global-norm clipping of the policy gradient, or None.
       The losses are means over T x B, so gradient norms are ~0.01-0.3 and
       IMPALA's 40 (chosen for sums) never triggers; Adam already normalises
@@ -119,6 +126,8 @@ class SpiralConfig:
   adam_epsilon: float = 1e-8
   entropy_cost: float = 0.01
   head_entropy_costs: Tuple[Tuple[str, float], ...] = ()
+  head_entropy_until_steps: Tuple[Tuple[str, int], ...] = ()
+  head_entropy_ramp_steps: int = 0
   baseline_cost: float = 0.5
   max_gradient_norm: Optional[float] = None
   updates_per_batch: int = 1
@@ -167,7 +176,7 @@ class SpiralConfig:
                  "clip_rho_threshold", "clip_pg_rho_threshold"):
       value = getattr(self, name)
       _check(value > 0, f"{name} must be > 0, got {value!r}.")
-    for name in ("l2_start_step", "l2_ramp_steps"):
+    for name in ("l2_start_step", "l2_ramp_steps", "head_entropy_ramp_steps"):
       value = getattr(self, name)
       _check(isinstance(value, int) and not isinstance(value, bool) and
              value >= 0, f"{name} must be an integer >= 0, got {value!r}.")
@@ -187,6 +196,19 @@ class SpiralConfig:
     keys = [key for key, _ in costs]
     _check(len(set(keys)) == len(keys),
            f"head_entropy_costs names a key twice: {keys}.")
+    until = self.head_entropy_until_steps
+    _check(isinstance(until, tuple) and all(
+        isinstance(pair, tuple) and len(pair) == 2 and
+        isinstance(pair[0], str) and isinstance(pair[1], int) and
+        not isinstance(pair[1], bool) and pair[1] >= 0 for pair in until),
+           "head_entropy_until_steps must be a tuple of (action key, "
+           f"optimiser step >= 0) pairs, got {until!r}.")
+    until_keys = [key for key, _ in until]
+    _check(len(set(until_keys)) == len(until_keys),
+           f"head_entropy_until_steps names a key twice: {until_keys}.")
+    _check(set(until_keys) <= set(keys),
+           f"head_entropy_until_steps names {sorted(set(until_keys) - set(keys))}"
+           f", which have no cost in head_entropy_costs {keys}.")
     for name in ("adam_beta1", "adam_beta2", "discriminator_adam_beta1",
                  "discriminator_adam_beta2"):
       value = getattr(self, name)

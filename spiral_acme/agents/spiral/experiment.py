@@ -78,12 +78,28 @@ class ExperimentConfig:
             "COMPLEMENT, unconditional runs UNCONDITIONAL.")
     if self.num_held_out < 0:
       raise ValueError(f"num_held_out must be >= 0, got {self.num_held_out}.")
+    self._check_location_options()
     keys = action_keys(self.environment)
     unknown = [key for key, _ in agent.head_entropy_costs if key not in keys]
     if unknown:
       raise ValueError(
           f"agent.head_entropy_costs names {unknown}, which are not action "
           f"keys of this environment; expected some of {list(keys)}.")
+
+  def _check_location_options(self) -> None:
+    """The policy's glimpse and cell centres fit the environment's grid."""
+    network = self.policy_network
+    grid = self.environment.grid_width
+    width = self.environment.canvas_width
+    if network.location_glimpse and width % grid:
+      raise ValueError(
+          f"policy_network.location_glimpse needs a canvas width divisible "
+          f"by the grid width: got canvas_width={width}, grid_width={grid}.")
+    centres = network.location_cell_centres
+    if centres and len(centres) != grid * grid:
+      raise ValueError(
+          f"policy_network.location_cell_centres has {len(centres)} cells; "
+          f"the environment's {grid}x{grid} grid has {grid * grid}.")
 
   def to_dict(self) -> Dict[str, Any]:
     """The whole configuration as JSON-ready values (enums by value)."""

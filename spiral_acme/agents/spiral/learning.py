@@ -7,7 +7,7 @@ between the actors' and the learner's policy with V-trace, and publishes the
 new weights.
 """
 
-from typing import Any, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 import sonnet as snt
 import tensorflow as tf
@@ -103,9 +103,9 @@ class SpiralLearner(publishing_learner.PublishingLearner):
       baseline_loss = losses.baseline_loss(returns.vs - values)
       head_entropy = losses.per_head_entropy(logits, masks)
       entropy = tf.add_n(list(head_entropy.values()))
+      head_costs = head_entropy_costs(self._config, step)
       entropy_bonus = losses.weighted_entropy(
-          head_entropy, self._config.entropy_cost,
-          dict(self._config.head_entropy_costs))
+          head_entropy, self._config.entropy_cost, head_costs)
       loss = (pg_loss + self._config.baseline_cost * baseline_loss -
               entropy_bonus)
     gradients = tape.gradient(loss, variables)
@@ -122,6 +122,8 @@ class SpiralLearner(publishing_learner.PublishingLearner):
         "gradient_norm": grad_norm,
         "episode_return": tf.reduce_mean(tf.reduce_sum(rewards, axis=0)),
         "mean_value": tf.reduce_mean(values),
+        **{f"{key}_entropy_cost": tf.convert_to_tensor(cost, tf.float32)
+           for key, cost in head_costs.items()},
         "mean_rho": tf.reduce_mean(
             tf.exp(target_log_prob - behaviour_log_prob)),
         **self._reward_fn.schedule(step),
@@ -139,6 +141,23 @@ class SpiralLearner(publishing_learner.PublishingLearner):
 
   def _step_counts(self) -> Mapping[str, int]:
     return {"steps": 1, "episodes": self._config.batch_size}
+
+
+def head_entropy_costs(config: config_lib.SpiralConfig, step: tf.Tensor
+                       ) -> Dict[str, Union[float, tf.Tensor]]:
+  """{key: entropy cost} for the heads in `config.head_entropy_costs` after
+  `step` policy optimiser steps (`head_entropy_until_steps` and its ramp)."""
+  costs: Dict[str, Union[float, tf.Tensor]] = dict(config.head_entropy_costs)
+  step = tf.cast(step, tf.float32)
+  ramp = config.head_entropy_ramp_steps
+  default = config.entropy_cost
+  for key, until in config.head_entropy_until_steps:
+    if ramp == 0:
+      held = tf.cast(step < until, tf.float32)
+    else:
+      held = 1.0 - tf.clip_by_value((step - until) / ramp, 0.0, 1.0)
+    costs[key] = default + (costs[key] - default) * held
+  return costs
 
 
 def clip_gradients(gradients: List[tf.Tensor], max_norm: Optional[float]

@@ -8,7 +8,7 @@ behaviour policy's and the learner's log-probabilities are both taken this
 way, so importance weights compare like with like.
 """
 
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Union
 
 import numpy as np
 import tensorflow as tf
@@ -100,7 +100,8 @@ def per_head_entropy(logits: Heads, masks: Optional[Heads] = None
 
 
 def weighted_entropy(per_head: Mapping[str, tf.Tensor], default_cost: float,
-                     costs: Mapping[str, float]) -> tf.Tensor:
+                     costs: Mapping[str, Union[float, tf.Tensor]]
+                     ) -> tf.Tensor:
   """Sum over heads of cost x entropy (a scalar to maximise).
 
   `per_head` is `per_head_entropy`'s result. `costs` sets some heads'
