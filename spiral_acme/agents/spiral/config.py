@@ -206,9 +206,10 @@ class SpiralConfig:
     until_keys = [key for key, _ in until]
     _check(len(set(until_keys)) == len(until_keys),
            f"head_entropy_until_steps names a key twice: {until_keys}.")
-    _check(set(until_keys) <= set(keys),
-           f"head_entropy_until_steps names {sorted(set(until_keys) - set(keys))}"
-           f", which have no cost in head_entropy_costs {keys}.")
+    uncosted = sorted(set(until_keys) - set(keys))
+    _check(not uncosted,
+           f"head_entropy_until_steps names {uncosted}, which have no cost "
+           f"in head_entropy_costs {keys}.")
     for name in ("adam_beta1", "adam_beta2", "discriminator_adam_beta1",
                  "discriminator_adam_beta2"):
       value = getattr(self, name)

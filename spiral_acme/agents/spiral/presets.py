@@ -18,8 +18,8 @@ from typing import Callable, Dict, Tuple
 from spiral_acme.agents.spiral import config as config_lib
 from spiral_acme.agents.spiral.experiment import ExperimentConfig
 from spiral_acme.datasets import DatasetConfig
-from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
 from spiral_acme.environments import scene_program
+from spiral_acme.environments.libmypaint_config import LibMyPaintConfig
 from spiral_acme.environments.mujoco_scenes_config import MujocoScenesConfig
 from spiral_acme.networks.config import PolicyNetworkConfig
 from spiral_acme.networks.discriminator import DiscriminatorConfig
