@@ -10,6 +10,7 @@ import pytest
 import lp_test_nodes
 from process_checks import wait_until
 import spiral_acme.launchpad as lp
+from spiral_acme.launchpad.launchers import ray_launcher
 
 ray = pytest.importorskip(
     "ray", reason="needs ray (pip install -e '.[test]' or '.[ray]')")
@@ -19,6 +20,10 @@ pytestmark = pytest.mark.slow  # Starting Ray and its workers takes ~30 s.
 
 @pytest.fixture(scope="module")
 def local_ray():
+  # As the launcher does: under the suite's other workers Ray's GCS took
+  # longer than its default 30 s to bind its port.
+  os.environ.setdefault(ray_launcher.GCS_PORT_WAIT_VARIABLE,
+                        ray_launcher.GCS_PORT_WAIT_SECONDS)
   ray.init(_node_ip_address="127.0.0.1", include_dashboard=False, num_cpus=2,
            log_to_driver=False, runtime_env={"env_vars": {
                "PYTHONPATH": os.pathsep.join(p or os.getcwd()

@@ -31,6 +31,10 @@ from spiral_acme.launchpad.launchers import stop_order as stop_order_lib
 
 _POLL_SECONDS = 0.2
 _CALL_TIMEOUT = 600.0
+# How long a local Ray head may take to bind its GCS port (Ray's own
+# default is 30 s); a value already in the environment wins.
+GCS_PORT_WAIT_VARIABLE = "RAY_gcs_server_port_wait_time_s"
+GCS_PORT_WAIT_SECONDS = "120"
 
 
 class _Controller:
@@ -161,6 +165,9 @@ class RayProgram:
       self._owns_ray = True
       if self._ray_address is None:
         paths = [p or os.getcwd() for p in sys.path]
+        # A local head on a busy machine (a run's other processes, a test
+        # suite) can take longer than Ray's default to bind its GCS port.
+        os.environ.setdefault(GCS_PORT_WAIT_VARIABLE, GCS_PORT_WAIT_SECONDS)
         ray.init(_node_ip_address="127.0.0.1", include_dashboard=False,
                  runtime_env={"env_vars": {
                      "PYTHONPATH": os.pathsep.join(paths)}},
