@@ -216,17 +216,15 @@ def test_head_entropy_schedule_follows_the_learners_optimiser_steps():
                       log_every_seconds=1e9)
   try:
     learner = agent._learner  # pylint: disable=protected-access
+    default = agent.builder.experiment.agent.entropy_cost
     costs, checks = [], []
     for _ in range(2):
       agent.step()
       metrics = learner.last_metrics
       costs.append(float(metrics["end_entropy_cost"]))
-      cost = costs[-1]
-      default = agent.builder.experiment.agent.entropy_cost
       checks.append(float(metrics["entropy_bonus"]) - sum(
-          (cost if key == "end_entropy" else default) * float(value)
-          for key, value in metrics.items() if key.endswith("_entropy")
-          and key != "entropy"))
+          (costs[-1] if key == "end_entropy" else default) * float(value)
+          for key, value in metrics.items() if key.endswith("_entropy")))
     assert costs == pytest.approx([3.0, default])
     np.testing.assert_allclose(checks, 0.0, atol=1e-5)
   finally:

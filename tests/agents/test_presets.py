@@ -1,5 +1,7 @@
 """Named presets: every launcher task has one, and each one is valid."""
 
+import dataclasses
+
 import pytest
 
 from spiral_acme.agents.spiral import config as config_lib
@@ -51,7 +53,6 @@ def test_head_entropy_costs_must_name_the_environments_action_keys():
 
 
 def test_location_options_must_fit_the_environments_grid():
-  import dataclasses  # pylint: disable=g-import-not-at-top
   scenes = presets.get("mujoco_scenes")()
   glimpse = dataclasses.replace(scenes.policy_network, location_glimpse=8,
                                 location_cell_centres=())

@@ -19,6 +19,7 @@ from spiral_acme.agents.spiral import episodes
 from spiral_acme.agents.spiral import losses
 from spiral_acme.agents.spiral import publishing_learner
 from spiral_acme.agents.spiral import rewards as rewards_lib
+from spiral_acme.agents.spiral import schedules
 from spiral_acme.agents.spiral import vtrace
 from spiral_acme.replay import VariableClient
 from spiral_acme.replay import VariablePublisher
@@ -148,14 +149,10 @@ def head_entropy_costs(config: config_lib.SpiralConfig, step: tf.Tensor
   """{key: entropy cost} for the heads in `config.head_entropy_costs` after
   `step` policy optimiser steps (`head_entropy_until_steps` and its ramp)."""
   costs: Dict[str, Union[float, tf.Tensor]] = dict(config.head_entropy_costs)
-  step = tf.cast(step, tf.float32)
-  ramp = config.head_entropy_ramp_steps
   default = config.entropy_cost
   for key, until in config.head_entropy_until_steps:
-    if ramp == 0:
-      held = tf.cast(step < until, tf.float32)
-    else:
-      held = 1.0 - tf.clip_by_value((step - until) / ramp, 0.0, 1.0)
+    held = 1.0 - schedules.linear_ramp(step, until,
+                                       config.head_entropy_ramp_steps)
     costs[key] = default + (costs[key] - default) * held
   return costs
 

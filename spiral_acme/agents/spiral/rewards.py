@@ -11,6 +11,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Tuple
 import tensorflow as tf
 
 from spiral_acme.agents.spiral import config as config_lib
+from spiral_acme.agents.spiral import schedules
 
 # A canvas scorer: (canvases f32[N, W, W, C], targets f32[N, W, W, C] or None)
 # -> f32[N]; higher is better.
@@ -190,12 +191,8 @@ class ObjectnessThenL2:
 
   def l2_weight(self, step: tf.Tensor) -> tf.Tensor:
     """The L2 term's weight after `step` optimiser steps."""
-    step = tf.cast(step, tf.float32)
-    if self._ramp == 0:
-      fraction = tf.cast(step >= self._start, tf.float32)
-    else:
-      fraction = tf.clip_by_value((step - self._start) / self._ramp, 0.0, 1.0)
-    return self._l2_weight * fraction
+    return self._l2_weight * schedules.linear_ramp(step, self._start,
+                                                   self._ramp)
 
   def __call__(self, canvases: tf.Tensor, targets: Optional[tf.Tensor],
                blanks: tf.Tensor, step: tf.Tensor) -> tf.Tensor:
