@@ -34,21 +34,23 @@ def make_experiment() -> ExperimentConfig:
   if FLAGS.task == "generate":
     raise ValueError("MuJoCo scenes are reconstruction only (SPIRAL section "
                      "4.2): use --task=reconstruct or reconstruct_gan.")
+  policy, discriminator = common.networks()
+  overrides = {}
+  if FLAGS.task != "reconstruct":
+    # The discriminator scores canvases: none of the preset's L2 reward
+    # (its blurs, objectness term and schedule) applies. Passed to the
+    # preset, so what it derives from them (the head entropy costs hold
+    # until the L2 starts) follows: here they fall from the first step.
+    task = common.agent_config()
+    overrides = dict(
+        reward_type=task.reward_type, temporal_credit=task.temporal_credit,
+        reward_scale=task.reward_scale, l2_blur_sigmas=(),
+        objectness_weight=0.0, l2_weight=1.0, l2_start_step=0,
+        l2_ramp_steps=0, empty_canvas_penalty=1.0)
   experiment = presets.mujoco_scenes(
       seed=FLAGS.seed, max_objects=FLAGS.max_objects,
       canvas_width=FLAGS.canvas_width, grid_width=FLAGS.grid_width,
-      num_scenes=FLAGS.num_scenes)
-  policy, discriminator = common.networks()
-  task = common.agent_config()
-  agent = experiment.agent
-  if FLAGS.task != "reconstruct":
-    # The discriminator scores canvases: none of the preset's L2 reward
-    # (its blurs, objectness term and schedule) applies.
-    agent = dataclasses.replace(
-        agent, reward_type=task.reward_type,
-        temporal_credit=task.temporal_credit, reward_scale=task.reward_scale,
-        l2_blur_sigmas=(), objectness_weight=0.0, l2_weight=1.0,
-        l2_start_step=0, l2_ramp_steps=0, empty_canvas_penalty=1.0)
+      num_scenes=FLAGS.num_scenes, **overrides)
   # --network picks the widths; the preset's spatial heads stay (without
   # them the policy cannot find the target's object, experiment s02), with
   # the cells where the camera draws them and the glimpse (s05, s06).
@@ -56,7 +58,7 @@ def make_experiment() -> ExperimentConfig:
       field.name: getattr(experiment.policy_network, field.name)
       for field in dataclasses.fields(policy)
       if field.name.startswith("location_")})
-  return dataclasses.replace(experiment, agent=agent, policy_network=policy,
+  return dataclasses.replace(experiment, policy_network=policy,
                              discriminator=discriminator)
 
 

@@ -1,6 +1,8 @@
 """launch/mujoco_scenes.py trains on scenes and writes MJCF scenes; sample.py too."""
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -57,3 +59,30 @@ def test_mujoco_launcher_refuses_generation(tmp_path):
                 f"--workdir={tmp_path}")
   assert result.returncode != 0
   assert "reconstruction only" in result.stderr
+
+
+def _launcher_agent_config(*args: str) -> dict:
+  """The agent config `launch/mujoco_scenes.py` would train with `args`."""
+  code = ("import dataclasses, json, sys\n"
+          "sys.path.insert(0, 'launch')\n"
+          "import mujoco_scenes\n"
+          "mujoco_scenes.FLAGS(sys.argv)\n"
+          "experiment = mujoco_scenes.make_experiment()\n"
+          "print(json.dumps(experiment.to_dict()['agent']))\n")
+  result = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+  assert result.returncode == 0, result.stderr[-3000:]
+  return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_gan_task_head_entropy_costs_fall_from_the_start():
+  # The preset holds the head costs until its L2 starts; a GAN task has no
+  # L2 phase, so what the preset derives must follow the task's reward.
+  gan = _launcher_agent_config("--task=reconstruct_gan")
+  assert gan["l2_start_step"] == 0 and gan["objectness_weight"] == 0.0
+  assert gan["head_entropy_costs"], gan
+  assert all(step == 0 for _, step in gan["head_entropy_until_steps"]), gan
+  l2 = _launcher_agent_config("--task=reconstruct")
+  start = l2["l2_start_step"]
+  assert start > 0 and all(
+      step == start for _, step in l2["head_entropy_until_steps"]), l2
