@@ -27,11 +27,11 @@ import threading
 import time
 from typing import Any, Callable, Dict, Iterator, Optional, Sequence
 
-import numpy as np
 import reverb
 import tensorflow as tf
 
 from spiral_acme.replay import timeouts
+from spiral_acme.replay import variables as variables_lib
 
 # Messages of errors that mean "the server went away" (Reverb raises
 # RuntimeError or tf errors that carry gRPC's status text).
@@ -232,12 +232,12 @@ class TimedPublisher:
                timeout_seconds: float = 30.0):
     self._client = client
     self._table = table
-    self._variables = list(variables)
+    self._read = variables_lib.values_reader(variables)
     self._timeout = timeout_seconds
     self._lock = threading.Lock()
 
   def publish(self) -> None:
-    values = [np.asarray(v.numpy()) for v in self._variables]
+    values = self._read()
     with self._lock:
       future = _in_daemon_thread(
           self._client.insert, values, priorities={self._table: 1.0})

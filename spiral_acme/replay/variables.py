@@ -7,8 +7,9 @@ background so acting never waits on the network.
 """
 
 import abc
+import collections
 import concurrent.futures
-from typing import List, Mapping, Optional, Sequence
+from typing import Callable, Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
 import reverb
@@ -18,6 +19,50 @@ from spiral_acme import core
 from spiral_acme.replay import timeouts
 
 
+def values_reader(variables: Sequence[tf.Variable]
+                  ) -> Callable[[], List[np.ndarray]]:
+  """A function returning the values of `variables`, read in one graph call.
+
+  A policy has ~100 variables: reading or assigning them one eager op at a
+  time took 4 and 8 ms per learner step of the scene preset (~115 ms).
+  """
+  variables = list(variables)
+  read = tf.function(lambda: [tf.identity(v) for v in variables],
+                     autograph=False)
+  return lambda: [np.asarray(t.numpy()) for t in read()] if variables else []
+
+
+def values_assigner(variables: Sequence[tf.Variable]
+                    ) -> Callable[[Sequence[np.ndarray]], None]:
+  """A function assigning values to `variables` in one graph call (see
+  `values_reader`).
+
+  The values travel as one flat array per dtype: a graph function takes
+  ~50 us per argument to bind, as long as the eager assigns it replaces.
+  """
+  variables = list(variables)
+  groups: Dict[tf.DType, List[int]] = collections.defaultdict(list)
+  for index, var in enumerate(variables):
+    groups[var.dtype].append(index)
+  groups = dict(groups)
+
+  @tf.function(autograph=False)
+  def assign(flats):
+    for indices, flat in zip(groups.values(), flats):
+      sizes = [variables[i].shape.num_elements() for i in indices]
+      for i, part in zip(indices, tf.split(flat, sizes)):
+        variables[i].assign(tf.reshape(part, variables[i].shape))
+
+  def assign_values(values: Sequence[np.ndarray]) -> None:
+    if variables:
+      assign([np.concatenate([np.ravel(values[i]).astype(dtype.as_numpy_dtype,
+                                                          copy=False)
+                              for i in indices])
+              for dtype, indices in groups.items()])
+
+  return assign_values
+
+
 class VariablePublisher:
   """Inserts the current values of `variables` into a variable table."""
 
@@ -25,11 +70,10 @@ class VariablePublisher:
                variables: Sequence[tf.Variable]):
     self._client = client
     self._table = table
-    self._variables = list(variables)
+    self._read = values_reader(variables)
 
   def publish(self) -> None:
-    values = [np.asarray(v.numpy()) for v in self._variables]
-    self._client.insert(values, priorities={self._table: 1.0})
+    self._client.insert(self._read(), priorities={self._table: 1.0})
 
 
 class PublishedVariableSource(core.VariableSource):
@@ -100,6 +144,7 @@ class VariableClient:
     self._source = source
     self._names = list(variables)
     self._variables = {k: list(v) for k, v in variables.items()}
+    self._assigners = {k: values_assigner(v) for k, v in self._variables.items()}
     self._update_period = update_period
     self._calls = 0
     self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -145,7 +190,7 @@ class VariableClient:
           raise ValueError(
               f"Variable {var.name} has shape {tuple(var.shape)} but the "
               f"published value has shape {value.shape}.")
-        var.assign(value)
+      self._assigners[name](arrays)
 
   def close(self) -> None:
     self._executor.shutdown(wait=False, cancel_futures=True)

@@ -196,6 +196,26 @@ def test_variable_client_updates_in_background_and_on_wait(client):
   variable_client.close()
 
 
+def test_variable_client_copies_mixed_dtypes_and_shapes_exactly(client):
+  # Values travel as one flat array per dtype; each must land in its own
+  # variable, in order, with its shape.
+  rng = np.random.default_rng(0)
+  published = [tf.Variable(rng.normal(size=[2, 3]).astype(np.float32)),
+               tf.Variable(np.int32(-7)),
+               tf.Variable(rng.normal(size=[0, 4]).astype(np.float32)),
+               tf.Variable(np.arange(5, dtype=np.int32)),
+               tf.Variable(np.float32(2.5))]
+  local = [tf.Variable(tf.zeros_like(v)) for v in published]
+  replay.VariablePublisher(client, "variables", published).publish()
+  source = replay.ReverbVariableSource(client, {"policy": "variables"})
+  variable_client = replay.VariableClient(source, {"policy": local})
+  variable_client.update_and_wait()
+  for mine, theirs in zip(local, published):
+    assert mine.dtype == theirs.dtype and mine.shape == theirs.shape
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+  variable_client.close()
+
+
 def test_variable_client_rejects_mismatched_shapes(client):
   replay.VariablePublisher(
       client, "variables", [tf.Variable(np.zeros([4], np.float32))]).publish()
