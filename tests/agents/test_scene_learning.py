@@ -1,16 +1,18 @@
-"""The agent learns 3D scenes: where the target's object is, and an L2 below
-a random policy's.
+"""The agent learns 3D scenes: the target object's cell, and an L2 below the
+blank floor's and a random policy's.
 
-One-object scenes at 32x32 on an 8x8 grid (`presets.mujoco_scenes`, with
-learner batches of 16 and the preset's schedule shortened to fit the time):
-the agent must find the object in the target and place one there. Its
-reward scores where objects are first and the pixel L2 from step 600
-(`rewards.ObjectnessThenL2`), when the size and colour heads settle. The
-L2 falls below the blank floor's later than the test can run (after ~2,000
-steps of 32 in `benchmarks/learning_scenes.py`; here 1.04 of it).
+One-object scenes at 32x32 (`presets.mujoco_scenes`, with learner batches
+of 16 and the preset's schedule shortened to fit the time): the agent must
+find the object in the target and place one like it there. Its reward
+scores where objects are first and the pixel L2 from step 300
+(`rewards.ObjectnessThenL2`), when the size and colour heads settle.
+
+The floor grid is 4x4, not the preset's 8x8: one cell off costs more than
+no object (experiment s06), and on 8x8 the exact cell comes later than the
+test can run (L2 1.04 of the floor's at 1,400 steps, 1.01 with this
+schedule; `benchmarks/learning_scenes.py` measures 8x8 over 30 minutes).
 """
 
-import numpy as np
 import pytest
 
 from spiral_acme.agents.spiral import presets
@@ -18,30 +20,17 @@ from spiral_acme.agents.spiral.agent import SpiralAgent
 from spiral_acme.agents.spiral.program_recovery import program_recovery
 from spiral_acme.datasets.mujoco_scenes import programs_of
 
-NUM_STEPS = 1400  # ~190 s on two quiet cores.
-MARGIN = 0.9  # Agent L2 must be below 90% of a random policy's.
-LOCATION_OVER_CHANCE = 2.5
-
-
-def chance_location_recall(grid_width: int) -> float:
-  """P(a uniformly random cell is within one cell of a random target's)."""
-  near = [len([1 for dr in (-1, 0, 1) for dc in (-1, 0, 1)
-               if 0 <= r + dr < grid_width and 0 <= c + dc < grid_width])
-          for r in range(grid_width) for c in range(grid_width)]
-  return float(np.mean(near)) / grid_width**2
-
-
-def test_chance_location_recall_counts_the_neighbourhood():
-  assert chance_location_recall(1) == 1.0
-  assert chance_location_recall(2) == 1.0
-  assert chance_location_recall(3) == pytest.approx((4 * 4 + 4 * 6 + 9) / 81)
+NUM_STEPS = 1400  # ~160 s on two quiet cores.
+RANDOM_MARGIN = 0.9  # Agent L2 must be below 90% of a random policy's,
+BLANK_MARGIN = 0.95  # and below 95% of the blank floor's (measured 0.86).
+CELL_OVER_CHANCE = 5.0  # Exact-cell recall over 1/16 (measured 0.70).
 
 
 @pytest.mark.slow
-def test_one_object_scenes_learn_location_and_beat_a_random_policy():
+def test_one_object_scenes_learn_the_cell_and_beat_blank_and_random():
   experiment = presets.mujoco_scenes(
-      seed=0, num_scenes=1000, batch_size=16, max_queue_size=48,
-      l2_start_step=600, l2_ramp_steps=300, head_entropy_ramp_steps=300)
+      seed=0, num_scenes=1000, grid_width=4, batch_size=16, max_queue_size=48,
+      l2_start_step=300, l2_ramp_steps=200, head_entropy_ramp_steps=200)
   agent = SpiralAgent(experiment, log_every_seconds=1e9)
   try:
     _, held_out = agent.builder.datasets
@@ -53,15 +42,15 @@ def test_one_object_scenes_learn_location_and_beat_a_random_policy():
                                 programs_of(held_out))
   finally:
     agent.close()
-  chance = chance_location_recall(experiment.environment.grid_width)
+  chance = 1.0 / experiment.environment.grid_width**2
   summary = (f"after {NUM_STEPS} steps: L2 {result.l2:.5f}, blank floor "
              f"{baselines['blank_l2']:.5f}, random "
-             f"{baselines['random_l2']:.5f}; location recall "
-             f"{recovery.location_recall:.2f} (chance {chance:.2f}); "
-             f"{recovery}")
+             f"{baselines['random_l2']:.5f}; exact-cell recall "
+             f"{recovery.cell_recall:.2f} (chance {chance:.2f}); {recovery}")
   print(summary)
-  assert recovery.location_recall >= LOCATION_OVER_CHANCE * chance, summary
-  assert result.l2 < MARGIN * baselines["random_l2"], summary
+  assert recovery.cell_recall >= CELL_OVER_CHANCE * chance, summary
+  assert result.l2 < RANDOM_MARGIN * baselines["random_l2"], summary
+  assert result.l2 < BLANK_MARGIN * baselines["blank_l2"], summary
 
 
 def test_scene_quality_ratio_is_to_the_blank_floor():
