@@ -45,8 +45,8 @@ def make_experiment() -> ExperimentConfig:
     overrides = dict(
         reward_type=task.reward_type, temporal_credit=task.temporal_credit,
         reward_scale=task.reward_scale, l2_blur_sigmas=(),
-        objectness_weight=0.0, l2_weight=1.0, l2_start_step=0,
-        l2_ramp_steps=0, empty_canvas_penalty=1.0)
+        objectness_weight=0.0, objectness_blur_sigmas=(), l2_weight=1.0,
+        l2_start_step=0, l2_ramp_steps=0, empty_canvas_penalty=1.0)
   experiment = presets.mujoco_scenes(
       seed=FLAGS.seed, max_objects=FLAGS.max_objects,
       canvas_width=FLAGS.canvas_width, grid_width=FLAGS.grid_width,

@@ -437,6 +437,32 @@ def test_objectness_then_l2_schedules_the_l2_weight():
       -0.5 * objectness - 0.25 * colour, rtol=1e-5)
 
 
+def test_objectness_and_l2_take_their_own_scales():
+  blank = tf.constant(_square(0, 0, colour=(0.5, 0.5, 0.5)))
+  target = tf.constant(_square(8, 8, colour=(1.0, 0.0, 0.0)))
+  canvas = tf.constant(_square(9, 10, colour=(0.0, 1.0, 0.0)))
+  score = rewards.ObjectnessThenL2((1.0,), objectness_sigmas=(2.0, 4.0),
+                                   objectness_weight=0.5, l2_weight=4.0,
+                                   l2_start_step=0, l2_ramp_steps=0)
+  objectness = rewards.objectness_distance(canvas, target, blank, (2.0, 4.0))
+  l2 = -rewards.MultiscaleRelativeL2((1.0,))(canvas, target, blank)
+  np.testing.assert_allclose(score(canvas, target, blank, tf.constant(0)),
+                             -0.5 * objectness - 4.0 * l2, rtol=1e-5)
+  # The config routes each field to its term; an empty L2 scale list is the
+  # plain relative L2, while the objectness keeps its blurs.
+  config = _config(conditional=True, reward_type=config_lib.RewardType.L2,
+                   objectness_weight=0.5, objectness_blur_sigmas=(2.0, 4.0),
+                   l2_weight=4.0)
+  assert config.objectness_sigmas == (2.0, 4.0)
+  assert _objectness_config().objectness_sigmas == (2.0,)
+  reward_fn = rewards.reward_function_for(config)
+  canvases = tf.stack([blank, canvas])
+  plain = -rewards.MultiscaleRelativeL2(())(canvas, target, blank)
+  np.testing.assert_allclose(
+      reward_fn(canvases, {}, target, step=tf.constant(0, tf.int64))[0],
+      config.reward_scale * (-0.5 * objectness - 4.0 * plain), rtol=1e-5)
+
+
 def _objectness_config(**kwargs):
   return _config(conditional=True, reward_type=config_lib.RewardType.L2,
                  temporal_credit=True, l2_blur_sigmas=(2.0,),
@@ -467,7 +493,17 @@ def test_scheduled_reward_needs_the_step_and_logs_its_weight():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(conditional=True, reward_type=config_lib.RewardType.L2,
-          objectness_weight=1.0), "objectness_weight needs l2_blur_sigmas"),
+          objectness_weight=1.0),
+     "objectness_weight needs objectness_blur_sigmas or l2_blur_sigmas"),
+    (dict(conditional=True, reward_type=config_lib.RewardType.L2,
+          l2_blur_sigmas=(2.0,), objectness_blur_sigmas=(4.0,)),
+     "objectness_blur_sigmas are the objectness reward's scales"),
+    (dict(conditional=True, reward_type=config_lib.RewardType.L2,
+          objectness_weight=1.0, objectness_blur_sigmas=(2.0, 0.0)),
+     r"objectness_blur_sigmas must be a tuple of sigmas > 0 .*\(2.0, 0.0\)"),
+    (dict(conditional=True, reward_type=config_lib.RewardType.L2,
+          objectness_weight=1.0, objectness_blur_sigmas=[2.0]),
+     "objectness_blur_sigmas must be a tuple"),
     (dict(conditional=True, reward_type=config_lib.RewardType.L2,
           l2_blur_sigmas=(2.0,), l2_start_step=10),
      "set objectness_weight > 0"),

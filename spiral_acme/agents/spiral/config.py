@@ -51,8 +51,15 @@ class SpiralConfig:
       like ones far away. Empty: the plain L2.
     objectness_weight: > 0 scores scenes with `rewards.ObjectnessThenL2`:
       this weight times the objectness distance (where the canvas's and the
-      target's objects are, at the `l2_blur_sigmas`), plus the multiscale L2
-      with a weight that follows the schedule below. 0: the L2 alone.
+      target's objects are, at the `objectness_sigmas`), plus the multiscale
+      L2 (at the `l2_blur_sigmas`) with a weight that follows the schedule
+      below. 0: the L2 alone.
+    objectness_blur_sigmas: the scales the objectness distance compares
+      objects at. Empty: the `l2_blur_sigmas`. Wide blurs give location
+      credit from afar, but in the L2 they hide shape: with the true cell
+      and size and a grey colour, the true shape scores above the other
+      shapes' mean for 88% of scene targets at sigmas (2, 4) and 98% at
+      (1,), by a 6x larger median margin.
     objectness_colour_weight: with `objectness_weight`, this weight times
       the colour objectness (`objectness_distance(colour=True)`: objects in
       the same place also compare the direction of their colour from the
@@ -112,6 +119,7 @@ class SpiralConfig:
   l2_relative_to_blank: bool = False
   l2_blur_sigmas: Tuple[float, ...] = ()
   objectness_weight: float = 0.0
+  objectness_blur_sigmas: Tuple[float, ...] = ()
   objectness_colour_weight: float = 0.0
   l2_weight: float = 1.0
   l2_start_step: int = 0
@@ -219,20 +227,26 @@ class SpiralConfig:
            f"{self.max_gradient_norm!r}.")
     _check(not self.l2_relative_to_blank or self.reward_type is RewardType.L2,
            "l2_relative_to_blank needs reward_type=L2.")
-    _check(isinstance(self.l2_blur_sigmas, tuple) and
-           all(isinstance(s, (int, float)) and not isinstance(s, bool) and
-               s > 0 for s in self.l2_blur_sigmas),
-           "l2_blur_sigmas must be a tuple of sigmas > 0 (pixels), got "
-           f"{self.l2_blur_sigmas!r}.")
+    for name in ("l2_blur_sigmas", "objectness_blur_sigmas"):
+      sigmas = getattr(self, name)
+      _check(isinstance(sigmas, tuple) and
+             all(isinstance(s, (int, float)) and not isinstance(s, bool) and
+                 s > 0 for s in sigmas),
+             f"{name} must be a tuple of sigmas > 0 (pixels), got "
+             f"{sigmas!r}.")
     _check(not self.l2_blur_sigmas or self.reward_type is RewardType.L2,
            "l2_blur_sigmas needs reward_type=L2.")
     _check(not (self.l2_blur_sigmas and self.l2_relative_to_blank),
            "l2_blur_sigmas already scores relative to the blank canvas; "
            "leave l2_relative_to_blank off.")
-    _check(not self.objectness_weight or self.l2_blur_sigmas,
-           "objectness_weight needs l2_blur_sigmas (the scales it compares "
-           f"objects at), got objectness_weight={self.objectness_weight!r} "
-           "and l2_blur_sigmas=().")
+    _check(not self.objectness_weight or self.objectness_sigmas,
+           "objectness_weight needs objectness_blur_sigmas or "
+           "l2_blur_sigmas (the scales it compares objects at), got "
+           f"objectness_weight={self.objectness_weight!r} and neither.")
+    _check(self.objectness_weight > 0 or not self.objectness_blur_sigmas,
+           "objectness_blur_sigmas are the objectness reward's scales: set "
+           "objectness_weight > 0, got objectness_blur_sigmas="
+           f"{self.objectness_blur_sigmas!r}.")
     _check(self.objectness_weight > 0 or not self.objectness_colour_weight,
            "objectness_colour_weight adds to the objectness reward: set "
            "objectness_weight > 0, got objectness_colour_weight="
@@ -246,6 +260,12 @@ class SpiralConfig:
            f"{self.l2_start_step!r}, l2_ramp_steps={self.l2_ramp_steps!r}.")
     _check(0 <= self.discount <= 1,
            f"discount must be in [0, 1], got {self.discount!r}.")
+
+  @property
+  def objectness_sigmas(self) -> Tuple[float, ...]:
+    """The objectness distance's scales (`objectness_blur_sigmas`, or else
+    the `l2_blur_sigmas`)."""
+    return self.objectness_blur_sigmas or self.l2_blur_sigmas
 
   @property
   def uses_discriminator(self) -> bool:

@@ -176,13 +176,17 @@ class ObjectnessThenL2:
   rises linearly to `l2_weight` over `l2_ramp_steps`. With the L2 from the
   start the agent learns small objects in a fixed place; the objectness
   term alone learns location but ignores colour and size (experiment s03).
+  The L2 is taken at `sigmas` and the objectness at `objectness_sigmas`
+  (default: the same).
   """
 
   def __init__(self, sigmas: Sequence[float], *, objectness_weight: float,
                l2_weight: float, l2_start_step: int, l2_ramp_steps: int,
-               colour_weight: float = 0.0):
-    self._sigmas = tuple(float(s) for s in sigmas)
-    self._l2 = MultiscaleRelativeL2(self._sigmas)
+               colour_weight: float = 0.0,
+               objectness_sigmas: Optional[Sequence[float]] = None):
+    self._objectness_sigmas = tuple(float(s) for s in (
+        sigmas if objectness_sigmas is None else objectness_sigmas))
+    self._l2 = MultiscaleRelativeL2(sigmas)
     self._objectness_weight = objectness_weight
     self._colour_weight = colour_weight
     self._l2_weight = l2_weight
@@ -200,7 +204,7 @@ class ObjectnessThenL2:
       raise ValueError("The objectness reward needs targets (a conditional "
                        "run).")
     blind, coloured = objectness_terms(canvases, targets, blanks,
-                                       self._sigmas,
+                                       self._objectness_sigmas,
                                        colour=bool(self._colour_weight))
     objectness = self._objectness_weight * blind
     if coloured is not None:
@@ -328,7 +332,8 @@ def reward_function_for(config: config_lib.SpiralConfig,
         discriminator, conditional=config.conditional))
   if config.objectness_weight > 0:
     return RewardFunction(config, scheduled_scorer=ObjectnessThenL2(
-        config.l2_blur_sigmas, objectness_weight=config.objectness_weight,
+        config.l2_blur_sigmas, objectness_sigmas=config.objectness_sigmas,
+        objectness_weight=config.objectness_weight,
         l2_weight=config.l2_weight, l2_start_step=config.l2_start_step,
         l2_ramp_steps=config.l2_ramp_steps,
         colour_weight=config.objectness_colour_weight))
