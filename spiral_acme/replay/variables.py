@@ -55,10 +55,8 @@ def values_assigner(variables: Sequence[tf.Variable]
 
   def assign_values(values: Sequence[np.ndarray]) -> None:
     if variables:
-      assign([np.concatenate([np.ravel(values[i]).astype(dtype.as_numpy_dtype,
-                                                          copy=False)
-                              for i in indices])
-              for dtype, indices in groups.items()])
+      assign([np.concatenate([np.ravel(values[i]) for i in indices])
+              for indices in groups.values()])
 
   return assign_values
 
@@ -144,7 +142,8 @@ class VariableClient:
     self._source = source
     self._names = list(variables)
     self._variables = {k: list(v) for k, v in variables.items()}
-    self._assigners = {k: values_assigner(v) for k, v in self._variables.items()}
+    self._assigners = {k: values_assigner(v)
+                       for k, v in self._variables.items()}
     self._update_period = update_period
     self._calls = 0
     self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -190,6 +189,10 @@ class VariableClient:
           raise ValueError(
               f"Variable {var.name} has shape {tuple(var.shape)} but the "
               f"published value has shape {value.shape}.")
+        if var.dtype.as_numpy_dtype != value.dtype:
+          raise ValueError(
+              f"Variable {var.name} has dtype {var.dtype.name} but the "
+              f"published value has dtype {value.dtype}.")
       self._assigners[name](arrays)
 
   def close(self) -> None:

@@ -216,13 +216,18 @@ def test_variable_client_copies_mixed_dtypes_and_shapes_exactly(client):
   variable_client.close()
 
 
-def test_variable_client_rejects_mismatched_shapes(client):
+def test_variable_client_rejects_mismatched_shapes_and_dtypes(client):
   replay.VariablePublisher(
       client, "variables", [tf.Variable(np.zeros([4], np.float32))]).publish()
   source = replay.ReverbVariableSource(client, {"policy": "variables"})
   local = [tf.Variable(np.zeros([3], np.float32))]
   variable_client = replay.VariableClient(source, {"policy": local})
   with pytest.raises(ValueError, match=r"shape \(3,\).*shape \(4,\)"):
+    variable_client.update_and_wait()
+  # A value of another dtype is refused too, not cast.
+  replay.VariablePublisher(
+      client, "variables", [tf.Variable(np.zeros([3], np.int32))]).publish()
+  with pytest.raises(ValueError, match="dtype float32 .* dtype int32"):
     variable_client.update_and_wait()
 
 
