@@ -102,7 +102,9 @@ class Counter(core.Saveable):
 
     The push to the parent happens outside the lock: a remote parent may be
     slow or briefly gone (restarting), and other threads keep counting
-    meanwhile. A failed push keeps its counts for the next one.
+    meanwhile. A failed push keeps its counts for the next one; a parent
+    lost during the push (ConnectionError) is not an error for the caller,
+    who gets the last totals plus what is pending.
     """
     pending = None
     with self._lock:
@@ -114,13 +116,15 @@ class Counter(core.Saveable):
     if pending is not None:
       try:
         cache = self._parent.increment(**_add_prefix(pending, self._prefix))
-      except BaseException:
+      except BaseException as e:
         with self._lock:  # Put them back; the next push retries.
           for key, value in pending.items():
             self._counts[key] = self._counts.get(key, 0) + value
-        raise
-      with self._lock:
-        self._cache = dict(cache)
+        if not isinstance(e, ConnectionError):
+          raise
+      else:
+        with self._lock:
+          self._cache = dict(cache)
     with self._lock:
       counts = dict(self._cache)
       for key, value in _add_prefix(self._counts, self._prefix).items():

@@ -117,3 +117,34 @@ def test_bad_parent_prefix_and_values_are_rejected():
     counting.Counter().restore({"steps": 1})
   with pytest.raises(TypeError, match="'episodes'"):
     counting.Counter().restore({"counts": {"episodes": None}, "cache": {}})
+
+
+class _LostOnce:
+  """A parent whose first push is lost with the server (like a counter node
+  killed during the call), and then answers; other errors stay errors."""
+
+  def __init__(self, error: Exception):
+    self.root = counting.Counter()
+    self._error = error
+
+  def increment(self, **counts):
+    if self._error is not None:
+      error, self._error = self._error, None
+      raise error
+    return self.root.increment(**counts)
+
+
+def test_a_parent_lost_during_a_push_keeps_the_counts_for_the_next():
+  parent = _LostOnce(ConnectionError("counter went away"))
+  child = counting.Counter(parent, "learner", time_delta=0)
+  # No error for the caller: its own counts, nothing lost.
+  assert child.increment(steps=1) == {"learner_steps": 1}
+  assert parent.root.get_counts() == {}
+  assert child.increment(steps=2) == {"learner_steps": 3}
+  assert parent.root.get_counts() == {"learner_steps": 3}
+  # Anything else is a bug, raised; the counts still wait for the next push.
+  parent = _LostOnce(ValueError("bad count"))
+  child = counting.Counter(parent, "learner", time_delta=0)
+  with pytest.raises(ValueError, match="bad count"):
+    child.increment(steps=1)
+  assert child.increment(steps=1) == {"learner_steps": 2}

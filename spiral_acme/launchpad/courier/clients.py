@@ -11,6 +11,14 @@ import threading
 from typing import Any, Callable, Dict, Tuple
 
 
+class CourierUnavailableError(ConnectionError):
+  """The server went away during a call (it was killed or is restarting).
+
+  Calls made while a server is down wait for it; only a call in flight when
+  it goes gets this, and whether the server acted on it is unknown.
+  """
+
+
 class CourierClient(abc.ABC):
   """Calls public methods of a remote object by name."""
 

@@ -5,7 +5,8 @@ pickled (method, args, kwargs) and the reply a pickled result or error (see
 serialization). Every call carries the program's token as metadata and the
 server rejects other calls with PERMISSION_DENIED, so only nodes of the same
 program can call each other. Clients use `wait_for_ready`, so a call made
-while the server is down or restarting waits for it instead of failing.
+while the server is down or restarting waits for it instead of failing; a
+call in flight when the server goes raises `clients.CourierUnavailableError`.
 """
 
 import concurrent.futures
@@ -113,7 +114,10 @@ class GrpcCourierClient(clients.CourierClient):
 
   def _call(self, method, args, kwargs):
     request = serialization.encode_call(method, args, kwargs)
-    reply = self._stub()(request, **self._call_kwargs())
+    try:
+      reply = self._stub()(request, **self._call_kwargs())
+    except grpc.RpcError as e:
+      raise _unavailable(e, f"{self._label}.{method}()") from e
     return serialization.decode_reply(reply, f"{self._label}.{method}()")
 
   def _submit(self, method, args, kwargs):
@@ -127,8 +131,20 @@ class GrpcCourierClient(clients.CourierClient):
         return
       try:
         future.set_result(serialization.decode_reply(rpc.result(), where))
+      except grpc.RpcError as e:
+        future.set_exception(_unavailable(e, where))
       except BaseException as e:  # pylint: disable=broad-except
         future.set_exception(e)
 
     rpc_future.add_done_callback(done)
     return future
+
+
+def _unavailable(error: grpc.RpcError, where: str) -> Exception:
+  """`CourierUnavailableError` for a lost server; other errors unchanged."""
+  code = getattr(error, "code", lambda: None)()
+  if code != grpc.StatusCode.UNAVAILABLE:
+    return error
+  details = getattr(error, "details", lambda: "")()
+  return clients.CourierUnavailableError(
+      f"{where}: the server went away during the call ({details}).")
