@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 
+import grpc
 import pytest
 
 from spiral_acme.launchpad.courier import clients
@@ -65,3 +66,4 @@ def test_a_server_killed_during_a_call_raises_courier_unavailable(use_future):
   assert isinstance(error, clients.CourierUnavailableError), repr(error)
   assert isinstance(error, ConnectionError)
   assert "blocking.block()" in str(error)
+  assert isinstance(error.__cause__, grpc.RpcError)

@@ -114,11 +114,15 @@ class GrpcCourierClient(clients.CourierClient):
 
   def _call(self, method, args, kwargs):
     request = serialization.encode_call(method, args, kwargs)
+    where = f"{self._label}.{method}()"
     try:
       reply = self._stub()(request, **self._call_kwargs())
     except grpc.RpcError as e:
-      raise _unavailable(e, f"{self._label}.{method}()") from e
-    return serialization.decode_reply(reply, f"{self._label}.{method}()")
+      lost = _lost_server(e, where)
+      if lost is None:
+        raise
+      raise lost from e
+    return serialization.decode_reply(reply, where)
 
   def _submit(self, method, args, kwargs):
     request = serialization.encode_call(method, args, kwargs)
@@ -132,7 +136,7 @@ class GrpcCourierClient(clients.CourierClient):
       try:
         future.set_result(serialization.decode_reply(rpc.result(), where))
       except grpc.RpcError as e:
-        future.set_exception(_unavailable(e, where))
+        future.set_exception(_lost_server(e, where) or e)
       except BaseException as e:  # pylint: disable=broad-except
         future.set_exception(e)
 
@@ -140,11 +144,14 @@ class GrpcCourierClient(clients.CourierClient):
     return future
 
 
-def _unavailable(error: grpc.RpcError, where: str) -> Exception:
-  """`CourierUnavailableError` for a lost server; other errors unchanged."""
-  code = getattr(error, "code", lambda: None)()
-  if code != grpc.StatusCode.UNAVAILABLE:
-    return error
+def _lost_server(error: grpc.RpcError, where: str
+                 ) -> Optional[clients.CourierUnavailableError]:
+  """`CourierUnavailableError` (caused by `error`) when the server went away
+  during the call; None for any other gRPC error."""
+  if getattr(error, "code", lambda: None)() != grpc.StatusCode.UNAVAILABLE:
+    return None
   details = getattr(error, "details", lambda: "")()
-  return clients.CourierUnavailableError(
+  lost = clients.CourierUnavailableError(
       f"{where}: the server went away during the call ({details}).")
+  lost.__cause__ = error
+  return lost
