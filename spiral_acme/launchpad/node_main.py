@@ -61,8 +61,13 @@ def main(argv) -> int:
   control = grpc_transport.GrpcCourierClient(
       "supervisor", environ[grpc_runtime.ENV_CONTROL_ADDRESS],
       environ[grpc_runtime.ENV_TOKEN], timeout=10.0)
-  node_context = context.NodeContext(
-      runtime, lambda: _ask_supervisor_to_stop(control, node_context))
+  asked_to_stop = threading.Event()  # This node called lp.stop().
+
+  def stop_program() -> None:
+    asked_to_stop.set()
+    _ask_supervisor_to_stop(control, node_context)
+
+  node_context = context.NodeContext(runtime, stop_program)
   context.set_process_context(node_context)
   for sig in (signal.SIGTERM, signal.SIGINT):
     signal.signal(sig, lambda signum, frame: node_context.trigger_stop())
@@ -73,12 +78,16 @@ def main(argv) -> int:
     control.ready(name, os.getpid())  # nodes.json: "starting" -> "running".
   except Exception:  # pylint: disable=broad-except
     logging.exception("Could not report to the supervisor.")
-  outcome = {"code": 1}
+  outcome = {"code": 1, "returned": False}
 
   def run() -> None:
     try:
       node.run()
       outcome["code"] = 0
+      # Finished its work: returned before the program stopped it, or after
+      # asking for the stop itself (the budget node), whichever came first.
+      outcome["returned"] = (not node_context.stop_event.is_set()
+                             or asked_to_stop.is_set())
     except BaseException:  # pylint: disable=broad-except
       traceback.print_exc()
       print(f"{name}: run() raised; exiting with code 1.", file=sys.stderr)
@@ -88,6 +97,11 @@ def main(argv) -> int:
   thread.start()
   while thread.is_alive():
     thread.join(0.2)
+  if outcome["returned"]:
+    try:
+      control.returned(name, os.getpid())  # nodes.json: "finished".
+    except Exception:  # pylint: disable=broad-except
+      logging.exception("Could not report to the supervisor.")
   logging.info("%s: exiting with code %d.", name, outcome["code"])
   return outcome["code"]
 

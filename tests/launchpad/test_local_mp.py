@@ -124,6 +124,10 @@ def test_lp_stop_in_a_node_stops_the_program(tmp_path):
   assert running.wait(timeout=60)
   assert (tmp_path / "stops.txt").exists()
   assert seen and {s.name for s in seen[0]} == {"stopper_0", "sleeper_0"}
+  # It asked for the stop and returned once it came: its work was done.
+  nodes = read_nodes(tmp_path)
+  assert (nodes["stopper_0"]["state"], nodes["sleeper_0"]["state"]) == (
+      "finished", "stopped")
 
 
 def test_a_node_that_returns_after_lp_stop_is_recorded_finished(tmp_path):

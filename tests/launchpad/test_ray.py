@@ -46,6 +46,9 @@ def test_program_runs_as_ray_actors(local_ray, tmp_path):
   assert report["double"] == [0, 2, 4]
   assert report["ping"] == "ping>pong>ping>pong"
   assert "bad value 42" in report["error"]
+  states = {s.name: s.state for s in running.statuses()}
+  assert (states["consumer_0"], states["producer_0"], states["counter_0"]) == (
+      "finished", "finished", "stopped")
 
 
 def test_killed_actor_is_restarted(local_ray, tmp_path):

@@ -60,6 +60,7 @@ class _Child:
     self.log_path = os.path.join(workdir, "logs", f"{node.name}.log")
     self.process: Optional[subprocess.Popen] = None
     self.restart_at: Optional[float] = None
+    self.returned = False  # run() returned before this process was stopped.
 
   def alive(self) -> bool:
     return self.process is not None and self.process.poll() is None
@@ -76,6 +77,9 @@ class _Control:
 
   def ready(self, name: str, pid: int) -> None:
     self._supervisor.mark_running(name, pid)
+
+  def returned(self, name: str, pid: int) -> None:
+    self._supervisor.mark_returned(name, pid)
 
 
 def tail(path: str, lines: int = _LOG_TAIL_LINES) -> str:
@@ -198,6 +202,7 @@ class ProcessProgram:
           start_new_session=True)  # Ctrl-C reaches only the supervisor.
     child.restart_at = None
     with self._lock:
+      child.returned = False
       child.status.pid = child.process.pid
       child.status.state = status_lib.STARTING
       child.status.exit_code = None
@@ -209,6 +214,14 @@ class ProcessProgram:
         if (child.node.name == name and child.status.pid == pid
             and child.status.state == status_lib.STARTING):
           child.status.state = status_lib.RUNNING
+
+  def mark_returned(self, name: str, pid: int) -> None:
+    """A node's run() returned before it was told to stop: it is "finished"
+    even when the program's stop signals it before it has exited."""
+    with self._lock:
+      for child in self._children:
+        if child.node.name == name and child.status.pid == pid:
+          child.returned = True
 
   # Supervising.
 
@@ -311,8 +324,12 @@ class ProcessProgram:
           logging.warning("%s did not stop within %.0f s; killing it.",
                           child.node.name, self._grace)
           child.process.kill()
-        child.status.exit_code = child.process.wait()
-        child.status.state = status_lib.STOPPED
+        code = child.process.wait()
+        with self._lock:
+          child.status.exit_code = code
+          child.status.state = (status_lib.FINISHED
+                                if child.returned and code == 0
+                                else status_lib.STOPPED)
     for child in self._children:
       self._settle(child)
 

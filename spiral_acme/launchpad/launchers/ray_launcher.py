@@ -79,8 +79,10 @@ class _NodeActor:
     self._runtime = runtime
     self._state = status_lib.RUNNING
     self._error = ""
+    self._asked_to_stop = False  # The node called lp.stop().
 
     def stop_program():
+      self._asked_to_stop = True
       ray_runtime.get_actor(controller_name, namespace).stop.remote(
           self._node.name)
 
@@ -93,8 +95,10 @@ class _NodeActor:
     context.set_thread_context(self._context)
     try:
       self._node.run()
-      self._state = (status_lib.STOPPED if self._context.stop_event.is_set()
-                     else status_lib.FINISHED)
+      # Finished: returned before the program stopped it, or after asking
+      # for the stop itself (the budget node).
+      stopped = self._context.stop_event.is_set() and not self._asked_to_stop
+      self._state = status_lib.STOPPED if stopped else status_lib.FINISHED
     except BaseException:  # pylint: disable=broad-except
       self._error = traceback.format_exc()
       logging.error("%s failed:\n%s", self._node.name, self._error)
@@ -259,6 +263,7 @@ class RayProgram:
   def _ordered_stop(self) -> None:
     for group in self._order:
       names = [n.name for n in self._program.groups[group]]
+      final = {name: self._statuses[name].state for name in names}
       for name in names:
         self._statuses[name].state = status_lib.STOPPING
         self._actors[name].stop.remote()
@@ -271,12 +276,15 @@ class RayProgram:
         except (ray.exceptions.GetTimeoutError,
                 ray.exceptions.RayActorError):
           break
+        final.update((n, state) for n, (state, _, _) in zip(pending, states))
         pending = [n for n, (state, _, _) in zip(pending, states)
                    if state in (status_lib.RUNNING, status_lib.STOPPING)]
         time.sleep(_POLL_SECONDS)
       for name in names:
         ray.kill(self._actors[name], no_restart=True)
-        self._statuses[name].state = status_lib.STOPPED
+        self._statuses[name].state = (
+            status_lib.FINISHED if final[name] == status_lib.FINISHED
+            else status_lib.STOPPED)
 
   def _log_path(self, name: str) -> Optional[str]:
     """WORKDIR/logs/<node>.log, or None (Ray's own logs) without a workdir."""

@@ -9,7 +9,7 @@ from typing import Optional, Sequence
 STARTING = "starting"
 RUNNING = "running"
 RESTARTING = "restarting"  # Died; waits out its backoff before restarting.
-FINISHED = "finished"      # run() returned: not restarted.
+FINISHED = "finished"      # run() returned on its own or after its lp.stop().
 FAILED = "failed"          # Died more often than the restart policy allows.
 STOPPING = "stopping"
 STOPPED = "stopped"
