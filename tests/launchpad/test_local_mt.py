@@ -50,6 +50,20 @@ def test_stop_ends_loops_and_runs_stop_handlers():
   assert time.monotonic() - start < 5
 
 
+def test_a_node_that_asked_for_the_stop_finished_and_the_others_stopped(
+    tmp_path):
+  program = lp.Program("stopper")
+  with program.group("stopper"):
+    program.add_node(lp.PyClassNode(lp_test_nodes.Stopper, 0.2))
+  with program.group("sleeper"):
+    program.add_node(lp.PyClassNode(lp_test_nodes.Sleeper, "s",
+                                    str(tmp_path / "stops.txt")))
+  running = lp.launch(program, lp.LaunchType.LOCAL_MULTI_THREADING)
+  assert running.wait(timeout=60)
+  states = {s.name: s.state for s in running.statuses()}
+  assert (states["stopper_0"], states["sleeper_0"]) == ("finished", "stopped")
+
+
 def test_node_error_is_raised_by_wait():
   program = lp.Program("crash")
   with program.group("crasher"):

@@ -9,7 +9,7 @@ stopping relies on node code honouring the stop event.
 import concurrent.futures
 import threading
 import time
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Set
 
 from absl import logging
 
@@ -72,8 +72,9 @@ class ThreadsProgram:
     nodes = program.get_all_nodes()
     names = {n.id: n.name for node in nodes for n in node.colocated()}
     self._runtime = ThreadsRuntime(names)
-    self._context = context.NodeContext(self._runtime, self.request_stop)
+    self._context = context.NodeContext(self._runtime, self._lp_stop)
     self._lock = threading.Lock()
+    self._stop_callers: Set[threading.Thread] = set()  # Called lp.stop().
     self._errors: List[BaseException] = []
     self._changed = threading.Event()
     self._statuses: Dict[str, status_lib.NodeStatus] = {}
@@ -110,12 +111,21 @@ class ThreadsProgram:
         self._errors.append(e)
       self.request_stop()
     with self._lock:
+      # Finished: returned before the program stopped, or after asking for
+      # the stop itself (the budget node).
+      stopped = (self._context.stop_event.is_set()
+                 and threading.current_thread() not in self._stop_callers)
       self._statuses[node.name].state = (
-          status_lib.STOPPED if state == status_lib.FINISHED
-          and self._context.stop_event.is_set() else state)
+          status_lib.STOPPED if state == status_lib.FINISHED and stopped
+          else state)
     if node.name in self._done_names or group in self._done_names:
       self.request_stop()
     self._changed.set()
+
+  def _lp_stop(self) -> None:
+    with self._lock:
+      self._stop_callers.add(threading.current_thread())
+    self.request_stop()
 
   def request_stop(self) -> None:
     """Sets every node's stop event (what lp.stop() does here)."""
