@@ -1,6 +1,6 @@
 """`make demo`: a short SPIRAL run on the embedded digits, then its paintings.
 
-Trains the `tiny_digits` preset (16x16 digit reconstruction, ~2 minutes on
+Trains the `tiny_digits` preset (16x16 digit reconstruction, about 3 minutes on
 two CPU cores), reports the held-out L2 next to a blank canvas and a random
 policy, and writes into --output_dir: `grid.png` (each target next to the
 agent's painting, enlarged 8x), one SVG,
@@ -29,7 +29,7 @@ flags.DEFINE_string("output_dir", "outputs/demo",
                     "Where paintings go (created if missing); the set an "
                     "earlier demo wrote there (grid.png, sample_*) is "
                     "replaced, other files are kept.")
-flags.DEFINE_integer("num_steps", 500, "Policy-learner steps (>= 1).")
+flags.DEFINE_integer("num_steps", 750, "Policy-learner steps (>= 1).")
 flags.DEFINE_integer("num_samples", 16, "Held-out digits to paint (>= 1).")
 flags.DEFINE_integer("display_scale", 8,
                      "Enlarge the 16x16 paintings by this factor in the PNG "

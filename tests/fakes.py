@@ -58,10 +58,11 @@ class FillEnvironment(dm_env.Environment):
 
 
 def small_experiment(**agent_overrides):
-  """tiny_digits shrunk further: 8 episodes per learner batch."""
+  """tiny_digits shrunk further: 8 episodes per learner batch, one optimiser
+  step each."""
   from spiral_acme.agents.spiral import presets  # pylint: disable=g-import-not-at-top
   overrides = dict(batch_size=8, num_envs_per_actor=4, max_queue_size=16,
-                   discriminator_batch_size=8)
+                   discriminator_batch_size=8, updates_per_batch=1)
   overrides.update(agent_overrides)
   return presets.tiny_digits(seed=3, **overrides)
 

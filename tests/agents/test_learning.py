@@ -11,7 +11,7 @@ from spiral_acme import metrics
 from spiral_acme.agents.spiral import presets
 from spiral_acme.agents.spiral.agent import SpiralAgent
 
-NUM_STEPS = 250  # ~100 s on two quiet cores.
+NUM_STEPS = 250  # ~60 s on two quiet cores.
 MARGIN = 0.8  # Agent L2 must be below 80% of each baseline's.
 MAX_BLANK_FRACTION = 0.25
 
