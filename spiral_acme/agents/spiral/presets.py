@@ -155,11 +155,13 @@ def hershey64(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
 
   Glyphs hold little ink, so the L2 is taken relative to each target's
   blank-canvas L2 (the same reward scale as for digits). `location_skip`
-  as for `digits64`.
+  and two optimiser steps per batch as for `digits64` (at 30 minutes: L2
+  0.58 of blank against 0.61 with one, classifier 14% against 17%, the same
+  within the noise of 64 glyphs).
   """
   agent = _reconstruct_agent(**{**dict(
-      l2_relative_to_blank=True, reward_scale=1.0, entropy_cost=0.002),
-                                  **agent_overrides})
+      l2_relative_to_blank=True, reward_scale=1.0, entropy_cost=0.002,
+      updates_per_batch=2), **agent_overrides})
   return _experiment(_hershey64_environment(), "hershey", agent, seed=seed,
                      num_held_out=256, location_skip=True)
 
