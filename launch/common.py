@@ -92,6 +92,9 @@ flags.DEFINE_float("learning_rate", None, "Policy learning rate.")
 flags.DEFINE_float("entropy_cost", None, "Entropy bonus weight.")
 flags.DEFINE_integer("num_envs_per_actor", None,
                      "Environments stepped together by the actor.")
+flags.DEFINE_integer("updates_per_batch", None,
+                     "Optimiser steps on each learner batch (V-trace corrects "
+                     "for the reuse; default: the preset's).")
 flags.DEFINE_string("data_dir", None,
                     "Local copy of the dataset (MNIST IDX files, Omniglot "
                     "zips, an image folder, or a tfds data_dir).")
@@ -139,7 +142,7 @@ def agent_config(**overrides) -> SpiralConfig:
 def _with_flag_overrides(experiment: ExperimentConfig) -> ExperimentConfig:
   """Applies the shared agent flags (checked first) to a launcher's config."""
   overrides = {}
-  for name in ("batch_size", "num_envs_per_actor"):
+  for name in ("batch_size", "num_envs_per_actor", "updates_per_batch"):
     if getattr(FLAGS, name) is not None:
       overrides[name] = validation.positive_int(name, getattr(FLAGS, name))
   if FLAGS.learning_rate is not None:

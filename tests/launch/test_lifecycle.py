@@ -152,9 +152,11 @@ def test_locked_workdir_and_changed_configuration_are_refused(tmp_path):
 @pytest.mark.slow
 def test_non_finite_weights_stop_the_run_keeping_the_last_checkpoint(tmp_path):
   workdir = tmp_path / "run"
-  # A finite but absurd learning rate blows the weights up on step 2; a
-  # checkpoint follows every step, so step 1's is the last good one.
+  # A finite but absurd learning rate blows the weights up on step 2 (one
+  # update per step); a checkpoint follows every step, so step 1's is the
+  # last good one.
   result = _run(*TINY, "--num_steps=3", "--learning_rate=1e30",
+                "--updates_per_batch=1",
                 "--checkpoint_every_minutes=1e-9", f"--workdir={workdir}")
   assert result.returncode == 1
   error = result.stderr.strip().splitlines()[-1]
@@ -172,6 +174,7 @@ BAD_FLAGS = [
     ("--entropy_cost=nan", "entropy_cost=nan"),
     ("--seed=-1", "seed=-1"),
     ("--batch_size=0", "batch_size=0"),
+    ("--updates_per_batch=0", "updates_per_batch=0"),
     ("--num_samples=0", "num_samples=0"),
     ("--sample_canvas_width=7", "sample_canvas_width=7"),
     ("--checkpoint_every_minutes=0", "checkpoint_every_minutes=0"),

@@ -174,6 +174,16 @@ class Stopper:
       lp.wait_for_stop()
 
 
+def stopper_program(stops_path, *, wait=True):
+  """A Stopper that asks for the stop after 0.2 s, and a Sleeper."""
+  program = lp.Program("stopper")
+  with program.group("stopper"):
+    program.add_node(lp.PyClassNode(Stopper, 0.2, wait=wait))
+  with program.group("sleeper"):
+    program.add_node(lp.PyClassNode(Sleeper, "s", stops_path))
+  return program
+
+
 def sleeper_program(stops_path):
   """actor x2, learner, evaluator: Sleepers recording their stop times."""
   program = lp.Program("sleepers")

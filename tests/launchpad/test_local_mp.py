@@ -111,12 +111,7 @@ def test_restart_limit_stops_the_program_and_prints_the_log(tmp_path, capfd):
 
 
 def test_lp_stop_in_a_node_stops_the_program(tmp_path):
-  program = lp.Program("stopper")
-  with program.group("stopper"):
-    program.add_node(lp.PyClassNode(lp_test_nodes.Stopper, 0.2))
-  with program.group("sleeper"):
-    program.add_node(lp.PyClassNode(lp_test_nodes.Sleeper, "s",
-                                    str(tmp_path / "stops.txt")))
+  program = lp_test_nodes.stopper_program(str(tmp_path / "stops.txt"))
   seen = []
   running = lp.launch(program, "local_mp", workdir=str(tmp_path),
                       grace_period_seconds=3, handle_signals=False,
@@ -131,12 +126,8 @@ def test_lp_stop_in_a_node_stops_the_program(tmp_path):
 
 
 def test_a_node_that_returns_after_lp_stop_is_recorded_finished(tmp_path):
-  program = lp.Program("stopper")
-  with program.group("stopper"):
-    program.add_node(lp.PyClassNode(lp_test_nodes.Stopper, 0.2, wait=False))
-  with program.group("sleeper"):
-    program.add_node(lp.PyClassNode(lp_test_nodes.Sleeper, "s",
-                                    str(tmp_path / "stops.txt")))
+  program = lp_test_nodes.stopper_program(str(tmp_path / "stops.txt"),
+                                          wait=False)
   running = lp.launch(program, "local_mp", workdir=str(tmp_path),
                       grace_period_seconds=3, handle_signals=False)
   assert running.wait(timeout=60)

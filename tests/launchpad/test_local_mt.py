@@ -52,12 +52,7 @@ def test_stop_ends_loops_and_runs_stop_handlers():
 
 def test_a_node_that_asked_for_the_stop_finished_and_the_others_stopped(
     tmp_path):
-  program = lp.Program("stopper")
-  with program.group("stopper"):
-    program.add_node(lp.PyClassNode(lp_test_nodes.Stopper, 0.2))
-  with program.group("sleeper"):
-    program.add_node(lp.PyClassNode(lp_test_nodes.Sleeper, "s",
-                                    str(tmp_path / "stops.txt")))
+  program = lp_test_nodes.stopper_program(str(tmp_path / "stops.txt"))
   running = lp.launch(program, lp.LaunchType.LOCAL_MULTI_THREADING)
   assert running.wait(timeout=60)
   states = {s.name: s.state for s in running.statuses()}
