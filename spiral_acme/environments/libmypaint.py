@@ -55,7 +55,7 @@ class LibMyPaint(dm_env.Environment):
                use_pressure: bool = True, use_alpha: bool = False,
                background: str = "white", discount: float = 1.0,
                brushes_basedir: Optional[str] = None, *,
-               legacy_move_bug: bool = False):
+               legacy_move_bug: bool = False, use_control: bool = True):
     """Builds the environment.
 
     Args:
@@ -74,6 +74,10 @@ class LibMyPaint(dm_env.Environment):
       brushes_basedir: directory searched first for the brush.
       legacy_move_bug: reproduce DeepMind's move defect: after a move to
         (x, y) the next stroke starts at (y, y).
+      use_control: add the Bezier `control` action (DeepMind's interface).
+        Without it every stroke is a straight line: its control point is
+        the midpoint of the pen and the end, so the pen moves at constant
+        speed, and the policy has one 256-way head fewer to learn.
     """
     self._config = LibMyPaintConfig(
         episode_length=episode_length, canvas_width=canvas_width,
@@ -81,7 +85,8 @@ class LibMyPaint(dm_env.Environment):
         brush_sizes=brush_sizes, use_color=use_color,
         use_pressure=use_pressure, use_alpha=use_alpha,
         background=background, discount=discount,
-        brushes_basedir=brushes_basedir, legacy_move_bug=legacy_move_bug)
+        brushes_basedir=brushes_basedir, legacy_move_bug=legacy_move_bug,
+        use_control=use_control)
     config = self._config
     self._painter = _libmypaint.Painter(
         config.canvas_width,
@@ -119,8 +124,9 @@ class LibMyPaint(dm_env.Environment):
   @classmethod
   def from_config(cls, config: LibMyPaintConfig) -> "LibMyPaint":
     values = config.to_dict()
-    legacy = values.pop("legacy_move_bug")
-    return cls(**values, legacy_move_bug=legacy)
+    keyword_only = {key: values.pop(key)
+                    for key in ("legacy_move_bug", "use_control")}
+    return cls(**values, **keyword_only)
 
   @property
   def config(self) -> LibMyPaintConfig:
@@ -194,7 +200,12 @@ class LibMyPaint(dm_env.Environment):
   def _to_stroke(self, values: Mapping[str, int]) -> strokes_lib.Stroke:
     end = self._points[values["end"]]
     painted = values["flag"] == 1
-    control = self._points[values["control"]] if painted else end
+    if not painted:
+      control = end
+    elif "control" in values:
+      control = self._points[values["control"]]
+    else:
+      control = ((self._pen[0] + end[0]) / 2, (self._pen[1] + end[1]) / 2)
     pressure = 0.0
     if painted:
       pressure = (self._pressures[values["pressure"]]

@@ -45,6 +45,7 @@ class LibMyPaintConfig:
   discount: float = 1.0
   brushes_basedir: Optional[str] = None
   legacy_move_bug: bool = False
+  use_control: bool = True
 
   def __post_init__(self):
     for name, minimum in (("episode_length", 2),
@@ -72,7 +73,8 @@ class LibMyPaintConfig:
             f"brush_sizes must be finite radii > 0 pixels, got {size!r} in "
             f"{list(sizes)}")
     object.__setattr__(self, "brush_sizes", tuple(float(s) for s in sizes))
-    for name in ("use_color", "use_pressure", "use_alpha", "legacy_move_bug"):
+    for name in ("use_color", "use_pressure", "use_alpha", "legacy_move_bug",
+                 "use_control"):
       _check_bool(name, getattr(self, name))
     if self.background not in BACKGROUNDS:
       raise ValueError(f"background must be one of {BACKGROUNDS}, got "

@@ -29,7 +29,9 @@ def frozen(value, dtype) -> np.ndarray:
 def action_counts(config: LibMyPaintConfig) -> Dict[str, int]:
   """Number of values of each action key, in the action spec's key order."""
   locations = config.grid_width ** 2
-  counts = [("control", locations), ("end", locations), ("flag", 2)]
+  counts = [("end", locations), ("flag", 2)]
+  if config.use_control:
+    counts.insert(0, ("control", locations))
   if config.use_pressure:
     counts.append(("pressure", len(PRESSURES)))
   if len(config.brush_sizes) > 1:

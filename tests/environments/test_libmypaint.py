@@ -65,6 +65,7 @@ def test_hub_observation_spec_is_exact():
     (dict(use_color=False), ["control", "end", "flag", "pressure", "size"], 1),
     (dict(use_alpha=True), HUB_KEYS, 4),
     (dict(use_color=False, use_alpha=True), HUB_KEYS[:5], 2),
+    (dict(use_control=False), HUB_KEYS[1:], 3),
 ])
 def test_spec_variants(overrides, keys, channels):
   env = _hub(**overrides)
@@ -158,6 +159,23 @@ def test_move_changes_nothing_and_sets_move_mask():
   np.testing.assert_array_equal(before["canvas"], after["canvas"])
   assert float(after["action_mask"]["control"]) == 0.0
   assert not env.strokes[-1].painted and env.strokes[-1].pressure == 0.0
+
+
+def test_without_control_strokes_are_straight_lines_from_the_pen():
+  env = _hub(use_control=False, use_color=False, use_pressure=False,
+             brush_type="deevad/ballpen", brush_sizes=[2])
+  env.reset()
+  env.step(_action(env, end=10 * 32 + 4))  # move to (8, 20)
+  canvas = env.step(_action(env, flag=1, end=16 * 32 + 28)).observation[
+      "canvas"][..., 0]  # paint to (56, 32)
+  stroke = env.strokes[-1]
+  assert stroke.start == (8.0, 20.0) and stroke.end == (56.0, 32.0)
+  assert stroke.control == (32.0, 26.0)  # the midpoint: constant speed
+  ys, xs = np.nonzero(canvas < 0.95)
+  distance = np.abs((xs - 8) * 12 - (ys - 20) * 48) / np.hypot(12, 48)
+  assert len(xs) > 40 and distance.max() < 3.0  # ink only along the line
+  with pytest.raises(ValueError, match=r"unexpected \['control'\]"):
+    env.step(_action(env, flag=1, control=0))
 
 
 def test_same_actions_give_identical_canvases():
@@ -264,6 +282,8 @@ def test_canvas_widths(width):
     (dict(background="black"), ValueError, "background must be one of"),
     (dict(discount=1.5), ValueError, r"discount must be a number in \[0, 1\]"),
     (dict(use_color=1), ValueError, "use_color must be a bool"),
+    (dict(use_control="no"), ValueError,
+     "use_control must be a bool, got 'no'"),
     (dict(brush_type="classic/nope"), FileNotFoundError,
      r"brush 'classic/nope' not found.*Brushes that exist"),
 ])
@@ -284,7 +304,8 @@ def test_constructor_matches_deepmind_signature_and_config():
 def test_config_round_trips_through_json():
   config = LibMyPaintConfig(canvas_width=40, brush_sizes=(2, 3.5),
                             use_pressure=False, discount=0.9,
-                            brushes_basedir="/tmp", legacy_move_bug=True)
+                            brushes_basedir="/tmp", legacy_move_bug=True,
+                            use_control=False)
   restored = LibMyPaintConfig.from_dict(json.loads(json.dumps(
       config.to_dict())))
   assert restored == config
