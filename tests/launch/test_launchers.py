@@ -29,6 +29,12 @@ def test_digits_launcher_trains_checkpoints_and_writes_samples(tmp_path):
       "sample_000.svg", "sample_001.svg", "sample_002.svg"]
   record = json.loads((samples / "sample_000.json").read_text())
   assert record["environment"]["canvas_width"] == 16
+  # The preset draws straight strokes: each control point is the midpoint.
+  assert record["environment"]["use_control"] is False
+  for stroke in record["strokes"]:
+    if stroke["painted"]:
+      midpoint = [(a + b) / 2 for a, b in zip(stroke["start"], stroke["end"])]
+      assert stroke["control"] == pytest.approx(midpoint)
 
   # The exported policy paints again through launch/sample.py.
   painted = tmp_path / "painted"
