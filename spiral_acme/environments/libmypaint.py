@@ -55,7 +55,8 @@ class LibMyPaint(dm_env.Environment):
                use_pressure: bool = True, use_alpha: bool = False,
                background: str = "white", discount: float = 1.0,
                brushes_basedir: Optional[str] = None, *,
-               legacy_move_bug: bool = False, use_control: bool = True):
+               legacy_move_bug: bool = False, use_control: bool = True,
+               first_action_moves: bool = False):
     """Builds the environment.
 
     Args:
@@ -78,6 +79,10 @@ class LibMyPaint(dm_env.Environment):
         Without it every stroke is a straight line: its control point is
         the midpoint of the pen and the end, so the pen moves at constant
         speed, and the policy has one 256-way head fewer to learn.
+      first_action_moves: the first action only places the pen at its
+        `end` (its flag and the other keys are ignored, and the next
+        observation's mask says so), so no stroke drags from the top-left
+        corner where the pen starts.
     """
     self._config = LibMyPaintConfig(
         episode_length=episode_length, canvas_width=canvas_width,
@@ -86,7 +91,7 @@ class LibMyPaint(dm_env.Environment):
         use_pressure=use_pressure, use_alpha=use_alpha,
         background=background, discount=discount,
         brushes_basedir=brushes_basedir, legacy_move_bug=legacy_move_bug,
-        use_control=use_control)
+        use_control=use_control, first_action_moves=first_action_moves)
     config = self._config
     self._painter = _libmypaint.Painter(
         config.canvas_width,
@@ -95,7 +100,8 @@ class LibMyPaint(dm_env.Environment):
     self._action_spec = libmypaint_specs.action_spec(config)
     self._observation_spec = libmypaint_specs.observation_spec(config)
     self._num_values = libmypaint_specs.action_counts(config)
-    self._paint_mask, self._move_mask = libmypaint_specs.action_masks(config)
+    (self._paint_mask, self._move_mask,
+     self._place_mask) = libmypaint_specs.action_masks(config)
     grid, width = config.grid_width, config.canvas_width
     rows, cols = np.divmod(np.arange(grid * grid), grid)
     self._points = list(zip((width * cols / grid).tolist(),
@@ -125,7 +131,8 @@ class LibMyPaint(dm_env.Environment):
   def from_config(cls, config: LibMyPaintConfig) -> "LibMyPaint":
     values = config.to_dict()
     keyword_only = {key: values.pop(key)
-                    for key in ("legacy_move_bug", "use_control")}
+                    for key in ("legacy_move_bug", "use_control",
+                                "first_action_moves")}
     return cls(**values, **keyword_only)
 
   @property
@@ -163,6 +170,8 @@ class LibMyPaint(dm_env.Environment):
       x, y = stroke.end
       self._pen = (y, y) if self._config.legacy_move_bug else (x, y)
       self._mask = self._move_mask
+      if self._places_pen():
+        self._mask = self._place_mask
     self._pen_pressure = stroke.pressure
     self._episode_step += 1
     step_type = dm_env.StepType.MID
@@ -197,9 +206,13 @@ class LibMyPaint(dm_env.Environment):
       values[key] = index
     return values
 
+  def _places_pen(self) -> bool:
+    """Whether this step's action only places the pen (see __init__)."""
+    return self._config.first_action_moves and self._episode_step == 0
+
   def _to_stroke(self, values: Mapping[str, int]) -> strokes_lib.Stroke:
     end = self._points[values["end"]]
-    painted = values["flag"] == 1
+    painted = values["flag"] == 1 and not self._places_pen()
     if not painted:
       control = end
     elif "control" in values:

@@ -46,6 +46,7 @@ class LibMyPaintConfig:
   brushes_basedir: Optional[str] = None
   legacy_move_bug: bool = False
   use_control: bool = True
+  first_action_moves: bool = False
 
   def __post_init__(self):
     for name, minimum in (("episode_length", 2),
@@ -74,8 +75,12 @@ class LibMyPaintConfig:
             f"{list(sizes)}")
     object.__setattr__(self, "brush_sizes", tuple(float(s) for s in sizes))
     for name in ("use_color", "use_pressure", "use_alpha", "legacy_move_bug",
-                 "use_control"):
+                 "use_control", "first_action_moves"):
       _check_bool(name, getattr(self, name))
+    if self.first_action_moves and self.episode_length < 3:
+      raise ValueError(
+          f"first_action_moves needs episode_length >= 3 so that an action "
+          f"after the first can paint, got {self.episode_length}")
     if self.background not in BACKGROUNDS:
       raise ValueError(f"background must be one of {BACKGROUNDS}, got "
                        f"{self.background!r}")

@@ -17,6 +17,8 @@ PRESSURES = np.linspace(0.1, 1.0, 10)
 COLOUR_LEVELS = np.linspace(0.0, 1.0, 20)
 # Keys that matter after a move (or a reset): the rest are masked out.
 MOVE_MASK_KEYS = ("end", "flag")
+# The only key that matters in the first action with `first_action_moves`.
+PLACE_MASK_KEYS = ("end",)
 
 
 def frozen(value, dtype) -> np.ndarray:
@@ -62,11 +64,17 @@ def observation_spec(config: LibMyPaintConfig) -> "collections.OrderedDict":
   ])
 
 
-def action_masks(config: LibMyPaintConfig) -> Tuple[Dict, Dict]:
-  """(paint mask, move mask): read-only float32 scalars per action key."""
+def action_masks(config: LibMyPaintConfig) -> Tuple[Dict, Dict, Dict]:
+  """(paint, move, place) masks: read-only float32 scalars per action key.
+
+  The place mask follows the first action with `first_action_moves`: that
+  action only places the pen, so its flag is ignored too.
+  """
   one, zero = frozen(1.0, np.float32), frozen(0.0, np.float32)
   keys = list(action_counts(config))
-  paint = collections.OrderedDict((key, one) for key in keys)
-  move = collections.OrderedDict(
-      (key, one if key in MOVE_MASK_KEYS else zero) for key in keys)
-  return paint, move
+
+  def mask(ones):
+    return collections.OrderedDict(
+        (key, one if key in ones else zero) for key in keys)
+
+  return mask(keys), mask(MOVE_MASK_KEYS), mask(PLACE_MASK_KEYS)

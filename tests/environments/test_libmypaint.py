@@ -178,6 +178,37 @@ def test_without_control_strokes_are_straight_lines_from_the_pen():
     env.step(_action(env, flag=1, control=0))
 
 
+def test_first_action_moves_places_the_pen_without_ink():
+  env = _hub(first_action_moves=True, use_control=False, use_color=False,
+             brush_type="deevad/ballpen", brush_sizes=[2])
+  env.reset()
+  first = env.step(_action(env, flag=1, end=10 * 32 + 4, pressure=9))
+  assert np.all(first.observation["canvas"] == 1.0)  # flag=1 paints nothing
+  assert not env.strokes[0].painted and env.strokes[0].end == (8.0, 20.0)
+  # Only `end` took effect, so only it is scored.
+  assert {k: float(v) for k, v in first.observation["action_mask"].items()
+          } == {"end": 1.0, "flag": 0.0, "pressure": 0.0}
+  second = env.step(_action(env, flag=1, end=16 * 32 + 28, pressure=9))
+  assert env.strokes[1].painted and env.strokes[1].start == (8.0, 20.0)
+  ys, xs = np.nonzero(second.observation["canvas"][..., 0] < 0.95)
+  assert xs.min() >= 8 - 3 and ys.min() >= 20 - 3  # nothing from (0, 0)
+  assert float(second.observation["action_mask"]["flag"]) == 1.0
+  # Later moves keep DeepMind's move mask; a new episode places again.
+  third = env.step(_action(env, flag=0, end=0))
+  assert float(third.observation["action_mask"]["flag"]) == 1.0
+  env.reset()
+  env.step(_action(env, flag=1, end=5))
+  assert not env.strokes[0].painted
+
+
+def test_by_default_the_first_stroke_starts_at_the_top_left():
+  env = _hub(use_control=False, use_color=False,
+             brush_type="deevad/ballpen", brush_sizes=[2])
+  env.reset()
+  env.step(_action(env, flag=1, end=16 * 32 + 28, pressure=9))
+  assert env.strokes[0].painted and env.strokes[0].start == (0.0, 0.0)
+
+
 def test_same_actions_give_identical_canvases():
   env = _hub()
   actions = _random_actions(env, 19, seed=7)
@@ -284,6 +315,10 @@ def test_canvas_widths(width):
     (dict(use_color=1), ValueError, "use_color must be a bool"),
     (dict(use_control="no"), ValueError,
      "use_control must be a bool, got 'no'"),
+    (dict(first_action_moves=1), ValueError,
+     "first_action_moves must be a bool, got 1"),
+    (dict(first_action_moves=True, episode_length=2), ValueError,
+     "first_action_moves needs episode_length >= 3.*got 2"),
     (dict(brush_type="classic/nope"), FileNotFoundError,
      r"brush 'classic/nope' not found.*Brushes that exist"),
 ])
@@ -305,7 +340,7 @@ def test_config_round_trips_through_json():
   config = LibMyPaintConfig(canvas_width=40, brush_sizes=(2, 3.5),
                             use_pressure=False, discount=0.9,
                             brushes_basedir="/tmp", legacy_move_bug=True,
-                            use_control=False)
+                            use_control=False, first_action_moves=True)
   restored = LibMyPaintConfig.from_dict(json.loads(json.dumps(
       config.to_dict())))
   assert restored == config
