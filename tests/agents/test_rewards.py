@@ -236,6 +236,38 @@ def test_temporal_rewards_with_a_real_discriminator_in_tf_function():
                              atol=1e-5)
 
 
+@pytest.mark.parametrize("temporal_credit", [False, True])
+def test_standardised_scores_have_zero_mean_and_unit_spread(temporal_credit):
+  canvases = _canvases(8)
+  canvases[-1, 0] = canvases[0, 0]  # Episode 0 ends blank.
+  config = _config(temporal_credit=temporal_credit, standardise_scores=True,
+                   reward_scale=2.0, empty_canvas_penalty=0.5)
+  reward_fn = rewards.RewardFunction(config, _mean_pixel)
+  got = reward_fn(tf.constant(canvases), {}).numpy()
+  scores = _np_mean_pixel(canvases)  # [T+1, B]
+  if temporal_credit:
+    # One mean and spread over every scored canvas of the batch.
+    standard = (scores - scores.mean()) / scores.std()
+    want = 2.0 * (standard[1:] - standard[:-1])
+  else:
+    final = scores[-1]
+    want = np.zeros((_T, _B))
+    want[-1] = 2.0 * (final - final.mean()) / final.std()
+    np.testing.assert_allclose(want[-1].mean(), 0.0, atol=1e-5)
+  want[-1, 0] -= 0.5  # Penalties are not standardised.
+  np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+  # An affine change of the scorer (a drifting critic) changes nothing.
+  drifted = rewards.RewardFunction(
+      config, lambda c, t: 40.0 * _mean_pixel(c, t) + 12.0)
+  np.testing.assert_allclose(drifted(tf.constant(canvases), {}).numpy(),
+                             got, rtol=1e-4, atol=1e-4)
+
+
+def test_standardising_equal_scores_gives_zeros():
+  got = rewards.standardise(tf.fill([4], 3.5)).numpy()
+  np.testing.assert_array_equal(got, np.zeros(4, np.float32))
+
+
 def test_relative_l2_is_zero_for_a_perfect_and_minus_one_for_a_blank_canvas():
   rng = np.random.default_rng(4)
   targets = rng.uniform(0.0, 1.0, (3, _W, _W, 1)).astype(np.float32)

@@ -52,6 +52,10 @@ _INVALID = [
     ("head_entropy_until_steps", ("red", 10)),
     ("head_entropy_until_steps", (("blue", 10),)),  # Blue has no head cost.
     ("head_entropy_ramp_steps", -1),
+    ("standardise_scores", 1),
+    ("conditional", "yes"),
+    ("temporal_credit", 0),
+    ("l2_relative_to_blank", None),
 ]
 
 

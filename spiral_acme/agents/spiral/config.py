@@ -70,6 +70,13 @@ class SpiralConfig:
       rises linearly to `l2_weight` over `l2_ramp_steps`: location first,
       colour and size after (with both from the start the agent learns
       small objects in one place; experiment s03).
+    standardise_scores: scale the reward's scores over each batch to zero
+      mean and unit standard deviation (over all scored canvases) before
+      `reward_scale` and the penalties. A WGAN critic's scores drift in
+      offset and scale as it trains (scores of 12-16 within 100 steps),
+      so the returns the baseline chases keep moving; standardised, they
+      rank each episode against the others in its batch. With temporal
+      credit the offset cancels and only the scale changes.
     stroke_penalty: subtracted for each new continuous stroke sequence (a
       painting step that follows a move, or the first step).
     empty_canvas_penalty: subtracted at the end when nothing was painted.
@@ -124,6 +131,7 @@ class SpiralConfig:
   l2_weight: float = 1.0
   l2_start_step: int = 0
   l2_ramp_steps: int = 0
+  standardise_scores: bool = False
   stroke_penalty: float = 0.0
   empty_canvas_penalty: float = 0.0
 
@@ -168,6 +176,11 @@ class SpiralConfig:
            f"{self.discriminator_loss!r}.")
     _check(isinstance(self.sample_replay, SampleReplay),
            f"sample_replay must be a SampleReplay, got {self.sample_replay!r}.")
+    for name in ("conditional", "temporal_credit", "l2_relative_to_blank",
+                 "standardise_scores"):
+      value = getattr(self, name)
+      _check(isinstance(value, bool),
+             f"{name} must be True or False, got {value!r}.")
     _check(self.reward_type is not RewardType.L2 or self.conditional,
            "reward_type=L2 needs a target: set conditional=True.")
     for name in ("batch_size", "discriminator_batch_size", "max_queue_size",

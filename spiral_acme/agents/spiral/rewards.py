@@ -214,6 +214,13 @@ class ObjectnessThenL2:
             self.l2_weight(step) * self._l2(canvases, targets, blanks))
 
 
+def standardise(scores: tf.Tensor, epsilon: float = 1e-6) -> tf.Tensor:
+  """f32[N] `scores` shifted and scaled to zero mean and unit standard
+  deviation (all zeros when they are all equal)."""
+  mean, variance = tf.nn.moments(scores, axes=[0])
+  return (scores - mean) / (tf.sqrt(variance) + epsilon)
+
+
 def discriminator_scorer(discriminator: Callable[..., tf.Tensor],
                          *, conditional: bool) -> Scorer:
   """Scores canvases with a discriminator (conditioned on the target)."""
@@ -252,8 +259,10 @@ class RewardFunction:
 
   def _score(self, canvases: tf.Tensor, targets: Optional[tf.Tensor],
              blanks: tf.Tensor, step: Optional[tf.Tensor]) -> tf.Tensor:
-    return self._config.reward_scale * self._scorer(canvases, targets, blanks,
-                                                    step)
+    scores = self._scorer(canvases, targets, blanks, step)
+    if self._config.standardise_scores:
+      scores = standardise(scores)
+    return self._config.reward_scale * scores
 
   def schedule(self, step: tf.Tensor) -> Mapping[str, tf.Tensor]:
     """The reward's weights at `step`, to log ({} when nothing changes)."""
