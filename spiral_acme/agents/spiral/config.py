@@ -76,7 +76,8 @@ class SpiralConfig:
       offset and scale as it trains (scores of 12-16 within 100 steps),
       so the returns the baseline chases keep moving; standardised, they
       rank each episode against the others in its batch. With temporal
-      credit the offset cancels and only the scale changes.
+      credit the offset cancels and only the scale changes. It did not
+      steady `digits64_generate` (experiment e24), so it is off by default.
     stroke_penalty: subtracted for each new continuous stroke sequence (a
       painting step that follows a move, or the first step).
     empty_canvas_penalty: subtracted at the end when nothing was painted.
