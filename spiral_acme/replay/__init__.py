@@ -1,5 +1,6 @@
 """Reverb plumbing: tables, the episode adder and variable publishing."""
 
+from spiral_acme.replay.adders import BatchEpisodeAdder
 from spiral_acme.replay.adders import EpisodeAdder
 from spiral_acme.replay.datasets import ReplayBatches
 from spiral_acme.replay.server import make_server
@@ -14,6 +15,7 @@ from spiral_acme.replay.variables import VariableClient
 from spiral_acme.replay.variables import VariablePublisher
 
 __all__ = [
+    "BatchEpisodeAdder",
     "EpisodeAdder",
     "PublishedVariableSource",
     "ReplayBatches",

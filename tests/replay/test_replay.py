@@ -154,6 +154,87 @@ def test_episode_longer_than_declared_is_an_error(client):
     adder.add({"a": np.int32(1)}, dm_env.transition(0.0, _observation(2)))
 
 
+def _batched_observation(values) -> dict:
+  return {"canvas": np.stack([np.full([4, 4, 1], v, np.uint8)
+                              for v in values])}
+
+
+def _write_batch(adder: replay.BatchEpisodeAdder, episodes) -> None:
+  """Writes episodes `episodes` (one per environment) stepping together."""
+  k = len(episodes)
+  adder.add_first(
+      dm_env.restart(_batched_observation([10 * e for e in episodes])),
+      episode_extras={"noise": np.stack(
+          [np.full(2, e, np.float32) for e in episodes])})
+  for t in range(T):
+    observation = _batched_observation([10 * e + t + 1 for e in episodes])
+    timestep = (dm_env.termination(0.0, observation) if t == T - 1 else
+                dm_env.transition(0.0, observation))
+    adder.add({"a": np.arange(k, dtype=np.int32) + t}, timestep,
+              extras={"logits": {"a": np.full([k, 5], t, np.float32)}})
+
+
+def test_batch_adder_writes_each_environment_as_its_own_episode(client):
+  adder = replay.BatchEpisodeAdder(
+      client, table="episodes", num_envs=3, max_episode_length=T,
+      final_observation_table="canvases", final_observation_keys=("canvas",),
+      final_episode_keys=("noise",))
+  _write_batch(adder, [1, 2, 3])
+  info = client.server_info()
+  assert info["episodes"].current_size == 3
+  assert info["canvases"].current_size == 3
+
+  dataset = reverb.TrajectoryDataset.from_table_signature(
+      client.server_address, "episodes", max_in_flight_samples_per_worker=3)
+  data = next(iter(dataset.batch(3))).data  # A queue: in the order written.
+  np.testing.assert_array_equal(
+      data["observation"]["canvas"][:, :, 0, 0, 0],
+      [[10, 11, 12, 13], [20, 21, 22, 23], [30, 31, 32, 33]])
+  np.testing.assert_array_equal(data["action"]["a"],
+                                [[0, 1, 2], [1, 2, 3], [2, 3, 4]])
+  np.testing.assert_array_equal(data["extras"]["logits"]["a"][:, :, 0],
+                                [[0, 1, 2]] * 3)
+  np.testing.assert_array_equal(data["episode"]["noise"][:, 0], [1, 2, 3])
+
+  for episode in (1, 2, 3):
+    noise, final_canvas = next(
+        client.sample("canvases", 1, emit_timesteps=False)).data
+    assert final_canvas.shape == (4, 4, 1)
+    assert final_canvas[0, 0, 0] == 10 * episode + T
+    np.testing.assert_array_equal(noise, [episode, episode])
+
+
+def test_batch_adder_writes_nothing_before_the_episodes_end(client):
+  adder = replay.BatchEpisodeAdder(client, table="episodes", num_envs=2,
+                                   max_episode_length=T)
+  adder.add_first(dm_env.restart(_batched_observation([0, 0])),
+                  episode_extras={"noise": np.zeros([2, 2], np.float32)})
+  adder.add({"a": np.zeros(2, np.int32)},
+            dm_env.transition(0.0, _batched_observation([1, 1])),
+            extras={"logits": {"a": np.zeros([2, 5], np.float32)}})
+  assert client.server_info()["episodes"].current_size == 0
+  adder.reset()
+  _write_batch(adder, [4, 5])
+  assert client.server_info()["episodes"].current_size == 2
+
+
+def test_batch_adder_names_a_value_without_the_environments(client):
+  adder = replay.BatchEpisodeAdder(client, table="episodes", num_envs=3,
+                                   max_episode_length=T)
+  with pytest.raises(ValueError, match=(
+      "observation/canvas has leading dimension 2; expected the 3 "
+      "environments")):
+    adder.add_first(dm_env.restart(_batched_observation([0, 0])))
+  adder.add_first(dm_env.restart(_batched_observation([0, 0, 0])),
+                  episode_extras={"noise": np.zeros([3, 2], np.float32)})
+  with pytest.raises(ValueError, match="action/a has leading dimension None"):
+    adder.add({"a": np.int32(0)},
+              dm_env.transition(0.0, _batched_observation([1, 1, 1])))
+  with pytest.raises(ValueError, match="num_envs must be >= 1, got 0"):
+    replay.BatchEpisodeAdder(client, table="episodes", num_envs=0,
+                             max_episode_length=T)
+
+
 def test_variable_table_keeps_only_the_newest_and_serves_it_repeatedly(client):
   weights = [tf.Variable(np.zeros([2, 3], np.float32)),
              tf.Variable(np.zeros([3], np.float32))]

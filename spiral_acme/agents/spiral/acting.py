@@ -2,10 +2,10 @@
 
 It drives a `BatchedEnvironment`, adds the per-episode noise sample (and the
 target image in conditional runs) to the observation, and writes each of the
-K episodes into replay through its own `EpisodeAdder`.
+K episodes into replay through one `BatchEpisodeAdder`.
 """
 
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional
 
 import dm_env
 import numpy as np
@@ -13,7 +13,7 @@ import tensorflow as tf
 import tree
 
 from spiral_acme import core
-from spiral_acme.replay import EpisodeAdder
+from spiral_acme.replay import BatchEpisodeAdder
 from spiral_acme.replay import VariableClient
 
 Nest = Any
@@ -29,7 +29,7 @@ class SpiralActor(core.Actor):
                *,
                noise_dim: int,
                rng: np.random.Generator,
-               adders: Optional[Sequence[EpisodeAdder]] = None,
+               adder: Optional[BatchEpisodeAdder] = None,
                variable_client: Optional[VariableClient] = None,
                target_sampler: Optional[TargetSampler] = None):
     """Creates the actor.
@@ -39,7 +39,8 @@ class SpiralActor(core.Actor):
         observation, state)` (a `SpiralPolicy` or a loaded SavedModel).
       noise_dim: size of the per-episode noise sample.
       rng: source of noise samples and targets.
-      adders: one adder per environment, or None to act without recording.
+      adder: records the K environments' episodes, or None to act without
+        recording.
       variable_client: keeps the policy's weights fresh, or None.
       target_sampler: gives target images for conditional policies.
     """
@@ -48,7 +49,7 @@ class SpiralActor(core.Actor):
     self._step = getattr(policy, "compiled_step", policy.step)
     self._noise_dim = noise_dim
     self._rng = rng
-    self._adders = list(adders) if adders is not None else None
+    self._adder = adder
     self._variable_client = variable_client
     self._target_sampler = target_sampler
     self._state: Nest = None
@@ -63,9 +64,9 @@ class SpiralActor(core.Actor):
 
   def observe_first(self, timestep: dm_env.TimeStep) -> None:
     batch = np.shape(timestep.observation["canvas"])[0]
-    if self._adders is not None and len(self._adders) != batch:
-      raise ValueError(f"The actor has {len(self._adders)} adders but the "
-                       f"timestep holds {batch} environments.")
+    if self._adder is not None and self._adder.num_envs != batch:
+      raise ValueError(f"The actor's adder records {self._adder.num_envs} "
+                       f"environments but the timestep holds {batch}.")
     self._state = self._policy.initial_state(batch)
     episode = {"noise_sample": self._rng.standard_normal(
         (batch, self._noise_dim)).astype(np.float32)}
@@ -74,13 +75,10 @@ class SpiralActor(core.Actor):
           self._target_sampler(batch, self._rng), np.float32)
     self._episode = episode
     self._step_type = dm_env.StepType.FIRST
-    if self._adders is not None:
-      initial_state = tree.map_structure(np.asarray, self._state)
-      for i, adder in enumerate(self._adders):
-        extras = {k: v[i] for k, v in episode.items()}
-        extras["initial_state"] = tree.map_structure(lambda x: x[i],
-                                                     initial_state)
-        adder.add_first(_index(timestep, i), episode_extras=extras)
+    if self._adder is not None:
+      self._adder.add_first(timestep, episode_extras={
+          **episode,
+          "initial_state": tree.map_structure(np.asarray, self._state)})
 
   def select_action(self, observation: Nest) -> Mapping[str, np.ndarray]:
     inputs = {"canvas": observation["canvas"],
@@ -98,22 +96,11 @@ class SpiralActor(core.Actor):
   def observe(self, action: Mapping[str, np.ndarray],
               next_timestep: dm_env.TimeStep) -> None:
     self._step_type = dm_env.StepType.MID
-    if self._adders is None:
-      return
-    for i, adder in enumerate(self._adders):
-      adder.add({k: v[i] for k, v in action.items()}, _index(next_timestep, i),
-                extras={"logits": {k: v[i]
-                                   for k, v in self._last_logits.items()}})
+    if self._adder is not None:
+      self._adder.add(action, next_timestep,
+                      extras={"logits": self._last_logits})
 
   def update(self, wait: bool = False) -> None:
     if self._variable_client is not None:
       self._variable_client.update(wait)
 
-
-def _index(timestep: dm_env.TimeStep, i: int) -> dm_env.TimeStep:
-  """The i-th environment's timestep out of a batched one."""
-  return dm_env.TimeStep(
-      step_type=timestep.step_type,
-      reward=timestep.reward[i],
-      discount=timestep.discount[i],
-      observation=tree.map_structure(lambda x: x[i], timestep.observation))

@@ -206,22 +206,20 @@ class SpiralBuilder:
       ]
     return tables
 
-  def make_adders(self, client: reverb.Client,
-                  num_envs: int) -> List[replay.EpisodeAdder]:
+  def make_adder(self, client: reverb.Client,
+                 num_envs: int) -> replay.BatchEpisodeAdder:
+    """Records an actor's `num_envs` environments into the episode queue."""
     uses_d = self._config.uses_discriminator
-    return [
-        replay.EpisodeAdder(
-            client, table=self._tables.episodes,
-            max_episode_length=self._experiment.num_actions,
-            final_observation_table=CANVAS_TABLE if uses_d else None,
-            final_observation_keys=("canvas",) if uses_d else (),
-            final_episode_keys=(("target",) if uses_d and
-                                self._config.conditional else ()),
-            observation_transform=episodes.encode_observation,
-            timeout=self._write_timeout,
-            should_stop=self._should_stop)
-        for _ in range(num_envs)
-    ]
+    return replay.BatchEpisodeAdder(
+        client, table=self._tables.episodes, num_envs=num_envs,
+        max_episode_length=self._experiment.num_actions,
+        final_observation_table=CANVAS_TABLE if uses_d else None,
+        final_observation_keys=("canvas",) if uses_d else (),
+        final_episode_keys=(("target",) if uses_d and
+                            self._config.conditional else ()),
+        observation_transform=episodes.encode_observation,
+        timeout=self._write_timeout,
+        should_stop=self._should_stop)
 
   def _dataset_iterator(self, client: reverb.Client, table: str,
                         batch_size: int):
@@ -270,15 +268,15 @@ class SpiralBuilder:
       variable_client = replay.VariableClient(
           self.variable_source(client), {"policy": policy.variables},
           update_period=self._config.variable_update_period)
-    adders = None
+    adder = None
     if record and client is not None:
-      adders = self.make_adders(client, self._config.num_envs_per_actor)
+      adder = self.make_adder(client, self._config.num_envs_per_actor)
     if targets is None and self._config.conditional:
       train, _ = self.datasets
       targets = train.sample
     return acting.SpiralActor(
         policy, noise_dim=self._experiment.policy_network.noise_dim,
-        rng=np.random.default_rng(seed), adders=adders,
+        rng=np.random.default_rng(seed), adder=adder,
         variable_client=variable_client, target_sampler=targets)
 
   def make_learner(self, client: reverb.Client, *,
