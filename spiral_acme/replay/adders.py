@@ -158,12 +158,13 @@ class BatchEpisodeAdder:
 
   def _check_batch(self, name: str, nest: Nest) -> None:
     for path, value in tree.flatten_with_path(nest):
-      size = np.shape(value)[0] if np.ndim(value) else None
-      if size != self._num_envs:
+      shape = np.shape(value)
+      if not shape or shape[0] != self._num_envs:
         where = "/".join(str(p) for p in (name,) + tuple(path))
+        got = f"shape {shape}" if shape else "a scalar"
         raise ValueError(
-            f"{where} has leading dimension {size}; expected the "
-            f"{self._num_envs} environments of this adder.")
+            f"{where} is {got}; expected a leading dimension of "
+            f"{self._num_envs}, one entry per environment of this adder.")
 
   def _write_episodes(self) -> None:
     """Appends each environment's episode as one step and creates its items."""
@@ -241,7 +242,8 @@ class EpisodeAdder:
   less `num_envs`.
   """
 
-  def __init__(self, client: reverb.Client, **kwargs):
+  def __init__(self, client: reverb.Client, **kwargs: Any):
+    """Takes `BatchEpisodeAdder`'s keyword arguments, less `num_envs`."""
     self._batch = BatchEpisodeAdder(client, num_envs=1, **kwargs)
 
   def add_first(self, timestep: dm_env.TimeStep, *,

@@ -222,12 +222,12 @@ def test_batch_adder_names_a_value_without_the_environments(client):
   adder = replay.BatchEpisodeAdder(client, table="episodes", num_envs=3,
                                    max_episode_length=T)
   with pytest.raises(ValueError, match=(
-      "observation/canvas has leading dimension 2; expected the 3 "
-      "environments")):
+      r"observation/canvas is shape \(2, 4, 4, 1\); expected a leading "
+      "dimension of 3, one entry per environment")):
     adder.add_first(dm_env.restart(_batched_observation([0, 0])))
   adder.add_first(dm_env.restart(_batched_observation([0, 0, 0])),
                   episode_extras={"noise": np.zeros([3, 2], np.float32)})
-  with pytest.raises(ValueError, match="action/a has leading dimension None"):
+  with pytest.raises(ValueError, match="action/a is a scalar; expected a"):
     adder.add({"a": np.int32(0)},
               dm_env.transition(0.0, _batched_observation([1, 1, 1])))
   with pytest.raises(ValueError, match="num_envs must be >= 1, got 0"):
