@@ -115,7 +115,8 @@ def digits64(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
   61-64% recognised (e13 and the benchmark), against 0.21 and 53% with one.
   Straight strokes (`use_control=False`): the policy left the Bezier control
   head near uniform, so strokes bent at random; without it, 30 minutes give
-  L2 0.16 and 77% (e15, the benchmark's run).
+  L2 0.16 and 77% (e15), and 0.17 and 70% on the faster steps of the
+  benchmark's run (2026-12-07), against 0.19 and 61%.
   """
   agent = _reconstruct_agent(**{**dict(entropy_cost=0.002,
                                        updates_per_batch=2),
@@ -161,7 +162,8 @@ def hershey64(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
   and two optimiser steps per batch as for `digits64` (at 30 minutes: L2
   0.58 of blank against 0.61 with one, classifier 14% against 17%, the same
   within the noise of 64 glyphs). Straight strokes as for `digits64`: L2
-  0.50 and 31% at 30 minutes against 0.58 and 14% (e16).
+  0.50 and 31% at 30 minutes against 0.58 and 14% (e16; the benchmark's
+  rerun on faster steps: 0.54 and 22%).
   """
   agent = _reconstruct_agent(**{**dict(
       l2_relative_to_blank=True, reward_scale=1.0, entropy_cost=0.002,
