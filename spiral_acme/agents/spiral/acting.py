@@ -103,4 +103,3 @@ class SpiralActor(core.Actor):
   def update(self, wait: bool = False) -> None:
     if self._variable_client is not None:
       self._variable_client.update(wait)
-
