@@ -238,8 +238,7 @@ class BatchEpisodeAdder:
 class EpisodeAdder:
   """Writes whole episodes of one environment into Reverb.
 
-  The unbatched form of `BatchEpisodeAdder` (K = 1), with the same arguments
-  less `num_envs`.
+  The unbatched form of `BatchEpisodeAdder` (K = 1).
   """
 
   def __init__(self, client: reverb.Client, **kwargs: Any):
