@@ -15,6 +15,11 @@ slots are world-body geoms, so moving one writes its pose directly (no
 kinematics pass).
 `scene` is the episode's `SceneProgram` (JSON, MJCF, re-rendering).
 
+With `config.alternatives`, the observation also holds `alternatives`:
+{key: f32[values, W, W, 3]}, the canvas the last step would have made with
+each value of that key and its other values unchanged (after a skip, and at
+the start, every entry is the canvas), so a learner can score each value.
+
 Actions are dicts of integer scalars; missing, extra, non-integer or
 out-of-range values raise ValueError naming the key, the value and the
 range, and leave the environment unchanged.
@@ -98,6 +103,11 @@ class MujocoScenes(dm_env.Environment):
         ("action_mask", collections.OrderedDict(
             (k, specs.Array((), np.float32, name=k)) for k in self._counts)),
     ])
+    if config.alternatives:
+      self._observation_spec["alternatives"] = collections.OrderedDict(
+          (k, specs.Array((self._counts[k], width, width, 3), np.float32,
+                          name=f"alternatives/{k}"))
+          for k in config.alternatives)
     one, zero = _frozen(1.0, np.float32), _frozen(0.0, np.float32)
     self._place_mask = collections.OrderedDict((k, one) for k in self._counts)
     self._skip_mask = collections.OrderedDict(
@@ -134,6 +144,7 @@ class MujocoScenes(dm_env.Environment):
     self._episode_step = 0
     self._mask = self._skip_mask
     self._canvas = self._blank
+    self._alternatives = self._unchanged_alternatives()
 
   def _hide_all(self) -> None:
     self._model.geom_group[self._slots] = mujoco_rendering.HIDDEN_GROUP
@@ -149,17 +160,16 @@ class MujocoScenes(dm_env.Environment):
       return self.reset()
     values = self._validate(action)
     if values["flag"] == 1:
-      placed = scene_program.make_object(
-          self._config, len(self._objects), values["shape"],
-          values["location"], values["size"],
-          tuple(values[c] for c in COLOURS))
+      placed = self._make_object(len(self._objects), values)
       self._show(len(self._objects), placed)
-      self._objects.append(placed)
       self._canvas = self._renderer.render()
       self._canvas.flags.writeable = False
+      self._alternatives = self._render_alternatives(values)
+      self._objects.append(placed)
       self._mask = self._place_mask
     else:
       self._mask = self._skip_mask
+      self._alternatives = self._unchanged_alternatives()
     self._episode_step += 1
     step_type = dm_env.StepType.MID
     if self._episode_step == self._config.episode_length - 1:
@@ -176,6 +186,37 @@ class MujocoScenes(dm_env.Environment):
     model.geom_rgba[geom] = placed.rgba
     model.geom_group[geom] = 0
     self._renderer.move_world_geom(geom, placed.position)
+
+  def _unchanged_alternatives(self) -> Dict[str, np.ndarray]:
+    return {k: np.broadcast_to(self._canvas, (self._counts[k],) +
+                               self._canvas.shape)
+            for k in self._config.alternatives}
+
+  def _render_alternatives(self, values: Mapping[str, int]
+                           ) -> Dict[str, np.ndarray]:
+    """{key: f32[n, W, W, 3]}: the just-placed object with each value of
+    `key` (the others as chosen); leaves the slot as placed."""
+    slot = len(self._objects)
+    result = {}
+    for key in self._config.alternatives:
+      canvases = np.empty((self._counts[key],) + self._canvas.shape,
+                          np.float32)
+      for value in range(self._counts[key]):
+        if value == values[key]:
+          canvases[value] = self._canvas
+          continue
+        self._show(slot, self._make_object(slot, {**values, key: value}))
+        canvases[value] = self._renderer.render()
+      result[key] = canvases
+    if result:
+      self._show(slot, self._make_object(slot, values))
+    return result
+
+  def _make_object(self, slot: int, values: Mapping[str, int]
+                   ) -> scene_program.SceneObject:
+    return scene_program.make_object(
+        self._config, slot, values["shape"], values["location"],
+        values["size"], tuple(values[c] for c in COLOURS))
 
   def _validate(self, action: Mapping[str, object]) -> Dict[str, int]:
     """The action as ints, or ValueError without side effects."""
@@ -203,6 +244,9 @@ class MujocoScenes(dm_env.Environment):
         ("episode_step", self._steps[self._episode_step]),
         ("episode_length", self._length),
         ("action_mask", self._mask.copy()),
+        *((("alternatives", {k: v.copy() for k, v in
+                             self._alternatives.items()}),)
+          if self._config.alternatives else ()),
     ])
 
   def render(self, canvas_width: Optional[int] = None) -> np.ndarray:

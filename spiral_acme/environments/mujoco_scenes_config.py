@@ -35,6 +35,10 @@ MIN_CANVAS_WIDTH = 8
 MAX_CANVAS_WIDTH = 2048
 MAX_OBJECTS = 64
 MULTISAMPLES = (0, 2, 4, 8, 16)
+# Action keys whose every value the environment can also render after a
+# placement (`alternatives`); not `flag` or `location`, whose alternatives
+# are a skip or a cell anywhere on the floor.
+ALTERNATIVE_KEYS = ("shape", "size", "red", "green", "blue")
 
 
 def _check_int(name: str, value: Any, minimum: int, maximum: int) -> int:
@@ -62,6 +66,12 @@ class MujocoScenesConfig:
       looks like MuJoCo's default 4096 at 64-128 pixels, use >= 2048 at 256.
     multisamples: offscreen multisampling (0 for jagged, fast edges).
     discount: discount of every non-first timestep.
+    alternatives: action keys (of `ALTERNATIVE_KEYS`) whose every value is
+      also rendered after each placement, with the step's other values kept:
+      the observation's `alternatives[key]` holds one canvas per value (the
+      chosen value's is the canvas). A learner can then score every value of
+      the key, not just the one drawn. Each costs `values - 1` extra renders
+      per placement.
   """
   episode_length: int = 6
   canvas_width: int = 64
@@ -70,6 +80,7 @@ class MujocoScenesConfig:
   shadow_size: int = 512
   multisamples: int = 4
   discount: float = 1.0
+  alternatives: Tuple[str, ...] = ()
 
   def __post_init__(self):
     for name, low, high in (
@@ -97,6 +108,18 @@ class MujocoScenesConfig:
         not 0.0 <= discount <= 1.0):
       raise ValueError(f"discount must be a number in [0, 1], got {discount!r}")
     object.__setattr__(self, "discount", float(discount))
+    alternatives = self.alternatives
+    if isinstance(alternatives, str) or not isinstance(alternatives,
+                                                       (tuple, list)):
+      raise ValueError(f"alternatives must be a tuple of action keys from "
+                       f"{ALTERNATIVE_KEYS}, got {alternatives!r}")
+    for key in alternatives:
+      if key not in ALTERNATIVE_KEYS:
+        raise ValueError(f"alternatives holds {key!r}; expected keys from "
+                         f"{ALTERNATIVE_KEYS}")
+    if len(set(alternatives)) != len(alternatives):
+      raise ValueError(f"alternatives names a key twice: {alternatives!r}")
+    object.__setattr__(self, "alternatives", tuple(alternatives))
 
   @property
   def num_channels(self) -> int:

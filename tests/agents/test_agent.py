@@ -259,3 +259,28 @@ def test_head_entropy_costs_weight_each_heads_entropy_in_the_loss():
         float(metrics["entropy_bonus"]), rtol=1e-4, atol=1e-6)
   finally:
     agent.close()
+
+
+def test_scene_alternatives_reach_the_learner_and_score_every_shape():
+  from spiral_acme.agents.spiral import presets  # pylint: disable=g-import-not-at-top
+  experiment = presets.mujoco_scenes(
+      seed=0, num_scenes=80, canvas_width=16, grid_width=4, batch_size=8,
+      num_envs_per_actor=4, max_queue_size=16, l2_start_step=0,
+      l2_ramp_steps=0)
+  experiment = dataclasses.replace(experiment, environment=dataclasses.replace(
+      experiment.environment, alternatives=("shape",)))
+  agent = SpiralAgent(experiment, log_every_seconds=1e9)
+  try:
+    before = _weights(agent.policy)
+    agent.step()
+    metrics = agent._learner.last_metrics  # pylint: disable=protected-access
+    assert 0.0 <= float(metrics["shape_taken_was_best"]) <= 1.0
+    assert "size_taken_was_best" not in metrics
+    assert np.isfinite(float(metrics["loss"]))
+    assert any(np.any(a != b) for a, b in zip(before,
+                                              _weights(agent.policy)))
+  finally:
+    agent.close()
+  with pytest.raises(ValueError, match="needs per-step rewards"):
+    dataclasses.replace(experiment, agent=dataclasses.replace(
+        experiment.agent, temporal_credit=False))

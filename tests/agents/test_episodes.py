@@ -177,3 +177,34 @@ def test_decode_batch_is_time_major_with_float_canvases(conditional):
                                   data["episode"]["target"])
   else:
     assert decoded.target is None
+
+
+def test_alternatives_are_stored_as_bytes_and_decoded_time_major():
+  observation_spec, action_spec = _specs()
+  observation_spec["alternatives"] = {
+      "size": dm_specs.Array((4, _W, _W, _C), np.float32)}
+  signature = episodes.episode_signature(
+      observation_spec, action_spec, num_actions=2, noise_dim=3,
+      initial_state=_initial_state(), conditional=False)
+  assert _shape_and_dtype(signature["observation"]["alternatives"]) == {
+      "size": ((3, 4, _W, _W, _C), tf.uint8)}
+  rendered = np.random.default_rng(0).integers(
+      0, 256, size=(5, 4, _W, _W, _C)).astype(np.float32) / 255.0
+  encoded = episodes.encode_observation(
+      {"canvas": rendered[:, 0], "action_mask": {},
+       "alternatives": {"size": rendered}})
+  assert encoded["alternatives"]["size"].dtype == np.uint8
+  item = {"observation": {"canvas": encoded["canvas"][None].repeat(2, 0),
+                          "action_mask": {},
+                          "alternatives": {"size": encoded["alternatives"][
+                              "size"][None].repeat(2, 0)}},
+          "action": {}, "extras": {"logits": {}},
+          "episode": {"noise_sample": np.zeros((2, 3), np.float32),
+                      "initial_state": {}}}
+  batch = episodes.decode_batch(tf.nest.map_structure(tf.constant, item))
+  assert batch.alternatives["size"].shape == (5, 2, 4, _W, _W, _C)
+  np.testing.assert_allclose(batch.alternatives["size"][:, 1], rendered,
+                             atol=1e-6)
+  assert episodes.decode_batch(tf.nest.map_structure(tf.constant, {
+      **item, "observation": {k: v for k, v in item["observation"].items()
+                              if k != "alternatives"}})).alternatives == {}

@@ -138,3 +138,46 @@ def test_mismatched_heads_and_shapes_are_errors():
     losses.joint_entropy({})
   with pytest.raises(ValueError, match="advantages"):
     losses.policy_gradient_loss(tf.zeros([3, 2]), tf.zeros([2, 3]))
+
+
+def test_all_action_loss_is_the_expected_gain_and_moves_towards_the_best():
+  logits, _, masks = _inputs()
+  rng = np.random.default_rng(3)
+  gains = {"end": rng.normal(size=(3, 2, 9)).astype(np.float32),
+           "size": rng.normal(size=(3, 2, 4)).astype(np.float32)}
+  loss = losses.all_action_loss(logits, gains, masks).numpy()
+  expected = sum(
+      (np.exp(_log_softmax(logits[k])) * gains[k]).sum(-1) * masks[k]
+      for k in gains).mean()
+  np.testing.assert_allclose(loss, -expected, rtol=1e-5)
+
+  variable = tf.Variable(logits["end"])
+  with tf.GradientTape() as tape:
+    loss = losses.all_action_loss({**logits, "end": variable},
+                                  {"end": gains["end"]}, masks)
+  moved = variable - 0.1 * tape.gradient(loss, variable)
+  best = gains["end"].argmax(-1)
+  before = np.take_along_axis(_log_softmax(logits["end"]), best[..., None],
+                              -1)
+  after = np.take_along_axis(_log_softmax(moved.numpy()), best[..., None],
+                             -1)
+  assert np.all(after > before)
+
+
+def test_all_action_loss_ignores_masked_steps_and_checks_its_inputs():
+  logits, _, masks = _inputs()
+  gains = {"size": np.ones((3, 2, 4), np.float32)}
+  size = tf.Variable(logits["size"])
+  with tf.GradientTape() as tape:
+    loss = losses.all_action_loss({**logits, "size": size},
+                                  {"size": gains["size"] * np.arange(4)},
+                                  masks)
+  gradient = tape.gradient(loss, size).numpy()
+  assert np.all(gradient[1:] == 0.0) and np.any(gradient[0] != 0.0)
+  with pytest.raises(ValueError, match="gains name heads \\['colour'\\]"):
+    losses.all_action_loss(logits, {"colour": gains["size"]}, masks)
+  with pytest.raises(ValueError, match="gains\\['size'\\] must have the "
+                                       "shape of its logits"):
+    losses.all_action_loss(logits, {"size": np.ones((3, 2, 5), np.float32)})
+  with pytest.raises(ValueError, match="at least one head"):
+    losses.all_action_loss(logits, {})

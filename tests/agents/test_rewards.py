@@ -556,3 +556,26 @@ def test_scheduled_reward_needs_the_step_and_logs_its_weight():
 def test_objectness_reward_config_is_validated(kwargs, message):
   with pytest.raises(ValueError, match=message):
     config_lib.SpiralConfig(**kwargs)
+
+
+def test_alternative_gains_are_each_values_score_over_the_taken_ones():
+  rng = np.random.default_rng(7)
+  canvases = _canvases()
+  target = rng.uniform(size=(_B, _W, _W, _C)).astype(np.float32)
+  rendered = rng.uniform(size=(_T + 1, _B, 3, _W, _W, _C)).astype(np.float32)
+  taken = rng.integers(0, 3, size=(_T, _B)).astype(np.int32)
+  reward = rewards.RewardFunction(
+      _config(temporal_credit=True, reward_scale=10.0), rewards.negative_l2)
+  gains = reward.alternative_gains(
+      tf.constant(canvases), {"shape": tf.constant(rendered)},
+      {"shape": tf.constant(taken)}, tf.constant(target))["shape"].numpy()
+  scores = 10.0 * _np_negative_l2(rendered[1:], target[None, :, None])
+  expected = scores - np.take_along_axis(scores, taken[..., None], -1)
+  np.testing.assert_allclose(gains, expected, rtol=1e-5, atol=1e-6)
+  assert np.all(np.take_along_axis(gains, taken[..., None], -1) == 0.0)
+  for config in (_config(temporal_credit=False),
+                 _config(temporal_credit=True, standardise_scores=True)):
+    with pytest.raises(ValueError, match="alternative_gains needs"):
+      rewards.RewardFunction(config, rewards.negative_l2).alternative_gains(
+          tf.constant(canvases), {"shape": tf.constant(rendered)},
+          {"shape": tf.constant(taken)}, tf.constant(target))

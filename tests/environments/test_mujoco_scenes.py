@@ -290,6 +290,10 @@ def test_bad_actions_raise_and_change_nothing(env, action, message):
     (dict(shadows="yes"), "shadows must be a bool"),
     (dict(discount=1.5), "discount must be a number in"),
     (dict(canvas_width=True), "canvas_width must be an int"),
+    (dict(alternatives=("location",)), "alternatives holds 'location'"),
+    (dict(alternatives=("flag",)), "alternatives holds 'flag'"),
+    (dict(alternatives=("shape", "shape")), "names a key twice"),
+    (dict(alternatives="shape"), "alternatives must be a tuple"),
 ])
 def test_impossible_configs_are_refused(overrides, message):
   with pytest.raises(ValueError, match=message):
@@ -297,13 +301,51 @@ def test_impossible_configs_are_refused(overrides, message):
 
 
 def test_config_dict_round_trip():
-  config = MujocoScenesConfig(canvas_width=32, grid_width=8, shadows=False)
+  config = MujocoScenesConfig(canvas_width=32, grid_width=8, shadows=False,
+                              alternatives=("shape", "blue"))
   values = json.loads(json.dumps(config.to_dict()))
   assert MujocoScenesConfig.from_dict(values) == config
   with pytest.raises(ValueError, match=r"unknown MujocoScenesConfig field"):
     MujocoScenesConfig.from_dict({**values, "brush_type": "x"})
   with pytest.raises(ValueError, match="environment must be 'mujoco_scenes'"):
     MujocoScenesConfig.from_dict({**values, "environment": "libmypaint"})
+
+
+def test_alternatives_are_the_canvases_of_every_value():
+  config = MujocoScenesConfig(canvas_width=32, grid_width=8,
+                              alternatives=("shape", "red"))
+  alt_env, plain = config.make(), MujocoScenesConfig(
+      canvas_width=32, grid_width=8).make()
+  try:
+    spec = alt_env.observation_spec()["alternatives"]
+    assert {k: s.shape for k, s in spec.items()} == {
+        "shape": (4, 32, 32, 3), "red": (4, 32, 32, 3)}
+    assert "alternatives" not in plain.observation_spec()
+    first = alt_env.reset().observation["alternatives"]
+    for rendered in first.values():  # Nothing placed: every entry is blank.
+      np.testing.assert_array_equal(rendered[2], plain.reset().observation[
+          "canvas"])
+    # Second placement: the first object stays as placed in every entry.
+    action = _place(shape=2, location=27, red=1)
+    alt_env.step(_place(location=0))
+    observation = alt_env.step(action).observation
+    for key, rendered in observation["alternatives"].items():
+      for value in range(4):
+        expected = _canvas_after(plain, _place(location=0),
+                                 {**action, key: value})
+        np.testing.assert_array_equal(rendered[value], expected)
+      assert len({rendered[v].tobytes() for v in range(4)}) == 4
+    np.testing.assert_array_equal(observation["canvas"],
+                                  observation["alternatives"]["shape"][2])
+    # The scene keeps what was placed, and a skip changes nothing.
+    assert [o.shape for o in alt_env.scene.objects][-1] == "cylinder"
+    skipped = alt_env.step(_skip()).observation
+    for rendered in skipped["alternatives"].values():
+      for value in range(4):
+        np.testing.assert_array_equal(rendered[value], skipped["canvas"])
+  finally:
+    alt_env.close()
+    plain.close()
 
 
 def test_missing_backend_names_mujoco_gl_and_packages(tmp_path):

@@ -6,7 +6,9 @@ taking a quarter of the memory of float32.
 
 Episode item (T actions, T + 1 observations):
 
-    observation: {canvas: u8[T+1, W, W, C], action_mask: {k: f32[T+1]}}
+    observation: {canvas: u8[T+1, W, W, C], action_mask: {k: f32[T+1]},
+                  alternatives: {k: u8[T+1, n_k, W, W, C]}}  (if the
+                  environment renders them, e.g. MuJoCo scenes)
     action:      {k: i32[T]}
     extras:      {logits: {k: f32[T, n_k]}}
     episode:     {noise_sample: f32[D], initial_state: ..., target: f32[W,W,C]}
@@ -28,11 +30,18 @@ Nest = Any
 
 def encode_observation(observation: Mapping[str, Any]) -> Mapping[str, Any]:
   """Keeps what the learner needs, with the canvas as exact uint8."""
-  canvas = np.asarray(observation["canvas"])
-  return {
-      "canvas": np.rint(canvas * 255.0).astype(np.uint8),
+  encoded = {
+      "canvas": _to_bytes(observation["canvas"]),
       "action_mask": dict(observation["action_mask"]),
   }
+  if "alternatives" in observation:
+    encoded["alternatives"] = {k: _to_bytes(v) for k, v in
+                               observation["alternatives"].items()}
+  return encoded
+
+
+def _to_bytes(canvas: Any) -> np.ndarray:
+  return np.rint(np.asarray(canvas) * 255.0).astype(np.uint8)
 
 
 def decode_canvas(canvas: tf.Tensor) -> tf.Tensor:
@@ -67,12 +76,17 @@ def episode_signature(observation_spec: Mapping[str, Any],
   }
   if conditional:
     episode["target"] = _spec(canvas.shape, tf.float32)
+  observation = {
+      "canvas": _spec((steps,) + canvas.shape, tf.uint8),
+      "action_mask": {k: _spec([steps], tf.float32)
+                      for k in observation_spec["action_mask"]},
+  }
+  if "alternatives" in observation_spec:
+    observation["alternatives"] = {
+        k: _spec((steps,) + tuple(s.shape), tf.uint8)
+        for k, s in observation_spec["alternatives"].items()}
   return {
-      "observation": {
-          "canvas": _spec((steps,) + canvas.shape, tf.uint8),
-          "action_mask": {k: _spec([steps], tf.float32)
-                          for k in observation_spec["action_mask"]},
-      },
+      "observation": observation,
       "action": {k: _spec([num_actions], tf.int32) for k in action_spec},
       "extras": {"logits": {k: _spec([num_actions, s.num_values], tf.float32)
                             for k, s in action_spec.items()}},
@@ -97,6 +111,8 @@ class EpisodeBatch(NamedTuple):
   noise_sample: tf.Tensor  # f32[B, D]
   initial_state: Nest  # [B, ...]
   target: Optional[tf.Tensor]  # f32[B, W, W, C] or None
+  # {k: f32[T+1, B, n_k, W, W, C]}: every value of k rendered ({} if none).
+  alternatives: Mapping[str, tf.Tensor] = {}
 
 
 def _time_major(x: tf.Tensor) -> tf.Tensor:
@@ -117,4 +133,6 @@ def decode_batch(data: Nest) -> EpisodeBatch:
                         for k, v in data["extras"]["logits"].items()},
       noise_sample=episode["noise_sample"],
       initial_state=episode["initial_state"],
-      target=episode.get("target"))
+      target=episode.get("target"),
+      alternatives={k: decode_canvas(_time_major(v)) for k, v in
+                    observation.get("alternatives", {}).items()})

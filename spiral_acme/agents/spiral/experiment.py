@@ -85,6 +85,14 @@ class ExperimentConfig:
       raise ValueError(
           f"agent.head_entropy_costs names {unknown}, which are not action "
           f"keys of this environment; expected some of {list(keys)}.")
+    alternatives = getattr(self.environment, "alternatives", ())
+    if alternatives and (not agent.temporal_credit or
+                         agent.standardise_scores):
+      raise ValueError(
+          f"environment.alternatives={alternatives} needs per-step rewards "
+          f"scored one canvas at a time: agent.temporal_credit=True and "
+          f"agent.standardise_scores=False, got {agent.temporal_credit} and "
+          f"{agent.standardise_scores}.")
 
   def _check_location_options(self) -> None:
     """The policy's glimpse and cell centres fit the environment's grid."""

@@ -78,6 +78,15 @@ class SpiralLearner(publishing_learner.PublishingLearner):
     # The mask in observation t+1 says which parts of action t took effect
     # (a move ignores control, size, colour...): only those are scored.
     masks = {k: m[1:] for k, m in batch.action_masks.items()}
+    # Heads whose every value the environment rendered get the all-action
+    # gradient from those canvases' rewards instead of REINFORCE's.
+    gains = {}
+    if batch.alternatives:
+      gains = self._reward_fn.alternative_gains(
+          batch.canvases, batch.alternatives, batch.actions, batch.target,
+          step=step)
+    pg_masks = {k: tf.zeros_like(m) if k in gains else m
+                for k, m in masks.items()}
 
     variables = self._policy.trainable_variables
     with tf.GradientTape() as tape:
@@ -99,8 +108,11 @@ class SpiralLearner(publishing_learner.PublishingLearner):
           bootstrap_value=tf.zeros_like(values[0]),
           clip_rho_threshold=self._config.clip_rho_threshold,
           clip_pg_rho_threshold=self._config.clip_pg_rho_threshold)
-      pg_loss = losses.policy_gradient_loss(target_log_prob,
-                                            returns.pg_advantages)
+      pg_loss = losses.policy_gradient_loss(
+          losses.joint_log_prob(logits, batch.actions, pg_masks)
+          if gains else target_log_prob, returns.pg_advantages)
+      if gains:
+        pg_loss += losses.all_action_loss(logits, gains, masks)
       baseline_loss = losses.baseline_loss(returns.vs - values)
       head_entropy = losses.per_head_entropy(logits, masks)
       entropy = tf.add_n(list(head_entropy.values()))
@@ -128,6 +140,8 @@ class SpiralLearner(publishing_learner.PublishingLearner):
         "mean_rho": tf.reduce_mean(
             tf.exp(target_log_prob - behaviour_log_prob)),
         **self._reward_fn.schedule(step),
+        **{f"{key}_taken_was_best": _taken_was_best(gain, masks[key])
+           for key, gain in gains.items()},
     }
 
   def _update(self, sample: Any) -> Mapping[str, tf.Tensor]:
@@ -168,6 +182,12 @@ def clip_gradients(gradients: List[tf.Tensor], max_norm: Optional[float]
     return list(gradients), norm
   clipped, _ = tf.clip_by_global_norm(gradients, max_norm, use_norm=norm)
   return clipped, norm
+
+
+def _taken_was_best(gains: tf.Tensor, mask: tf.Tensor) -> tf.Tensor:
+  """Fraction of the head's used steps where no value beat the one drawn."""
+  best = tf.cast(tf.reduce_max(gains, -1) <= 0.0, tf.float32)
+  return tf.reduce_sum(best * mask) / tf.maximum(tf.reduce_sum(mask), 1.0)
 
 
 def _repeat_in_time(x: tf.Tensor, num_steps: tf.Tensor) -> tf.Tensor:

@@ -146,3 +146,33 @@ def policy_gradient_loss(log_probs: tf.Tensor,
 def baseline_loss(td_errors: tf.Tensor) -> tf.Tensor:
   """Scalar mean of 0.5 * (vs - V)^2, given td_errors = vs - V."""
   return tf.reduce_mean(0.5 * tf.square(td_errors))
+
+
+def all_action_loss(logits: Heads, gains: Heads,
+                    masks: Optional[Heads] = None) -> tf.Tensor:
+  """Scalar mean of -sum_k sum_v pi_k(v) * gain_k(v); no gradient into gains.
+
+  The all-action policy gradient for heads whose every value was scored
+  (`gains[k]`: [T, B, n_k], each value's reward over the taken value's):
+  it moves head k's probabilities towards the values that score better,
+  with no sampling noise, where REINFORCE would use the one value drawn.
+  Only the heads in `gains` are used; `masks` as in `joint_log_prob`.
+  """
+  if not gains:
+    raise ValueError("gains must hold at least one head, got none.")
+  unknown = sorted(set(gains) - set(logits))
+  if unknown:
+    raise ValueError(f"gains name heads {unknown} that logits do not have; "
+                     f"its heads are {sorted(logits)}.")
+  scored = {k: logits[k] for k in gains}
+  _check_heads(scored, None if masks is None else
+               {k: masks[k] for k in gains}, "masks")
+  per_head = {}
+  for key, head_logits in scored.items():
+    gain = tf.stop_gradient(tf.convert_to_tensor(gains[key],
+                                                 head_logits.dtype))
+    if not gain.shape.is_compatible_with(head_logits.shape):
+      raise ValueError(f"gains[{key!r}] must have the shape of its logits "
+                       f"{head_logits.shape}, got {gain.shape}.")
+    per_head[key] = tf.reduce_sum(tf.nn.softmax(head_logits) * gain, -1)
+  return -tf.reduce_mean(_masked_sum(per_head, masks))

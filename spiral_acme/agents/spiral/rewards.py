@@ -6,7 +6,7 @@ the newest discriminator rather than the one the actor happened to hold.
 """
 
 import math
-from typing import Any, Callable, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 import tensorflow as tf
 
@@ -308,6 +308,44 @@ class RewardFunction:
       is_last = tf.one_hot(num_actions - 1, num_actions)[:, tf.newaxis]
       rewards = is_last * final_score[tf.newaxis, :]
     return rewards - self._penalties(canvases, actions)
+
+  def alternative_gains(self, canvases: tf.Tensor,
+                        alternatives: Mapping[str, tf.Tensor],
+                        actions: Mapping[str, tf.Tensor],
+                        target: Optional[tf.Tensor] = None, *,
+                        step: Optional[tf.Tensor] = None
+                        ) -> Dict[str, tf.Tensor]:
+    """{key: f32[T, B, n]}: how much more step t's reward would have been
+    with each value of `key` than with the value taken (0 for that one).
+
+    `alternatives[key]` is f32[T+1, B, n, W, W, C], the canvases the
+    environment rendered for every value (`MujocoScenesConfig.alternatives`;
+    the taken value's is the canvas). Per-step scores make the difference
+    exact: the penalties depend only on `flag` and an empty canvas, which
+    no alternative changes.
+    """
+    if not self._config.temporal_credit or self._config.standardise_scores:
+      raise ValueError("alternative_gains needs temporal_credit=True and "
+                       "standardise_scores=False.")
+    gains = {}
+    for key, rendered in alternatives.items():
+      shape = tf.shape(rendered)  # [T+1, B, n, W, W, C]
+      # Every rendered canvas beside its episode's target and blank canvas.
+      per_value = lambda x: tf.broadcast_to(
+          x[:, :, tf.newaxis], shape)
+      flat = lambda x: tf.reshape(x, tf.concat([[-1], shape[3:]], 0))
+      steps_of = lambda x: tf.broadcast_to(x[tf.newaxis], tf.concat(
+          [shape[:1], tf.shape(x)], 0))
+      flat_target = (None if target is None else
+                     flat(per_value(steps_of(target))))
+      flat_blank = flat(per_value(steps_of(canvases[0])))
+      scores = tf.reshape(
+          self._score(flat(rendered), flat_target, flat_blank, step),
+          shape[:3])[1:]
+      taken = tf.gather(scores, tf.cast(actions[key], tf.int32), axis=2,
+                        batch_dims=2)
+      gains[key] = scores - taken[:, :, tf.newaxis]
+    return gains
 
   def _penalties(self, canvases: tf.Tensor,
                  actions: Mapping[str, tf.Tensor]) -> tf.Tensor:
