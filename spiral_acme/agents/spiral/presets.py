@@ -117,18 +117,9 @@ def digits64(*, seed: int = 0, **agent_overrides) -> ExperimentConfig:
   head near uniform, so strokes bent at random; without it, 30 minutes give
   L2 0.16 and 77% (e15), and 0.17 and 70% on the faster steps of the
   benchmark's run (2026-12-07), against 0.19 and 61%.
-  The L2 at two scales, the image and a Gaussian blur of sigma 2 pixels,
-  each relative to the blank canvas (`l2_blur_sigmas`): a stroke beside
-  the digit's line earns part of its credit instead of a penalty, and the
-  digit's shape counts more than its soft edges. At 30 minutes: L2 0.15 and
-  83% recognised (80%, 81%, 83% at the last three evaluations; e29),
-  against 0.17 and 70%. `reward_scale` 1.2 keeps the returns' scale: the
-  plain L2 x 10 of a blank canvas is about 1.2 for these digits.
   """
   agent = _reconstruct_agent(**{**dict(entropy_cost=0.002,
-                                       updates_per_batch=2,
-                                       l2_blur_sigmas=(2.0,),
-                                       reward_scale=1.2),
+                                       updates_per_batch=2),
                                 **agent_overrides})
   return _experiment(_digits64_environment(use_control=False), "digits",
                      agent, seed=seed, num_held_out=64, location_skip=True)
