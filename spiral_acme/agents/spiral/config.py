@@ -78,6 +78,14 @@ class SpiralConfig:
       rank each episode against the others in its batch. With temporal
       credit the offset cancels and only the scale changes. It did not
       steady `digits64_generate` (experiment e24), so it is off by default.
+    imitate_best_alternative: for heads whose every value the environment
+      renders (`MujocoScenesConfig.alternatives`), a cross-entropy towards
+      the value that scored best at each step (ties shared) instead of the
+      all-action policy gradient (the expected gain over the values). The
+      expected gain is dominated by large, target-blind differences (a box
+      too big costs more than a sphere too big) and collapsed the shape
+      head onto one shape (experiments s09, s10); the best value names the
+      target's shape more often than not whatever the others' errors.
     stroke_penalty: subtracted for each new continuous stroke sequence (a
       painting step that follows a move, or the first step).
     empty_canvas_penalty: subtracted at the end when nothing was painted.
@@ -133,6 +141,7 @@ class SpiralConfig:
   l2_start_step: int = 0
   l2_ramp_steps: int = 0
   standardise_scores: bool = False
+  imitate_best_alternative: bool = False
   stroke_penalty: float = 0.0
   empty_canvas_penalty: float = 0.0
 
@@ -178,7 +187,7 @@ class SpiralConfig:
     _check(isinstance(self.sample_replay, SampleReplay),
            f"sample_replay must be a SampleReplay, got {self.sample_replay!r}.")
     for name in ("conditional", "temporal_credit", "l2_relative_to_blank",
-                 "standardise_scores"):
+                 "standardise_scores", "imitate_best_alternative"):
       value = getattr(self, name)
       _check(isinstance(value, bool),
              f"{name} must be True or False, got {value!r}.")

@@ -111,7 +111,9 @@ class SpiralLearner(publishing_learner.PublishingLearner):
       pg_loss = losses.policy_gradient_loss(
           losses.joint_log_prob(logits, batch.actions, pg_masks)
           if gains else target_log_prob, returns.pg_advantages)
-      if gains:
+      if gains and self._config.imitate_best_alternative:
+        pg_loss += losses.best_alternative_loss(logits, gains, masks)
+      elif gains:
         pg_loss += losses.all_action_loss(logits, gains, masks)
       baseline_loss = losses.baseline_loss(returns.vs - values)
       head_entropy = losses.per_head_entropy(logits, masks)

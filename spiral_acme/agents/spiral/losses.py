@@ -176,3 +176,26 @@ def all_action_loss(logits: Heads, gains: Heads,
                        f"{head_logits.shape}, got {gain.shape}.")
     per_head[key] = tf.reduce_sum(tf.nn.softmax(head_logits) * gain, -1)
   return -tf.reduce_mean(_masked_sum(per_head, masks))
+
+
+def best_alternative_loss(logits: Heads, gains: Heads,
+                          masks: Optional[Heads] = None) -> tf.Tensor:
+  """Scalar mean over heads in `gains` of the cross-entropy from each step's
+  best-scoring values (`gains[k]`: [T, B, n_k]; ties share the target) to
+  head k's policy; `masks` as in `joint_log_prob`."""
+  if not gains:
+    raise ValueError("gains must hold at least one head, got none.")
+  unknown = sorted(set(gains) - set(logits))
+  if unknown:
+    raise ValueError(f"gains name heads {unknown} that logits do not have; "
+                     f"its heads are {sorted(logits)}.")
+  per_head = {}
+  for key, gain in gains.items():
+    gain = tf.stop_gradient(tf.convert_to_tensor(gain, logits[key].dtype))
+    best = tf.cast(gain >= tf.reduce_max(gain, -1, keepdims=True),
+                   gain.dtype)
+    target = best / tf.reduce_sum(best, -1, keepdims=True)
+    per_head[key] = -tf.reduce_sum(
+        target * tf.nn.log_softmax(logits[key]), -1)
+  return tf.reduce_mean(_masked_sum(
+      per_head, None if masks is None else {k: masks[k] for k in gains}))
