@@ -261,12 +261,14 @@ def test_head_entropy_costs_weight_each_heads_entropy_in_the_loss():
     agent.close()
 
 
-def test_scene_alternatives_reach_the_learner_and_score_every_shape():
+@pytest.mark.parametrize("imitate_best", [False, True])
+def test_scene_alternatives_reach_the_learner_and_score_every_shape(
+    imitate_best):
   from spiral_acme.agents.spiral import presets  # pylint: disable=g-import-not-at-top
   experiment = presets.mujoco_scenes(
       seed=0, num_scenes=80, canvas_width=16, grid_width=4, batch_size=8,
       num_envs_per_actor=4, max_queue_size=16, l2_start_step=0,
-      l2_ramp_steps=0)
+      l2_ramp_steps=0, imitate_best_alternative=imitate_best)
   experiment = dataclasses.replace(experiment, environment=dataclasses.replace(
       experiment.environment, alternatives=("shape",)))
   agent = SpiralAgent(experiment, log_every_seconds=1e9)

@@ -181,3 +181,22 @@ def test_all_action_loss_ignores_masked_steps_and_checks_its_inputs():
     losses.all_action_loss(logits, {"size": np.ones((3, 2, 5), np.float32)})
   with pytest.raises(ValueError, match="at least one head"):
     losses.all_action_loss(logits, {})
+
+
+def test_best_alternative_loss_is_the_cross_entropy_to_the_best_values():
+  logits, _, masks = _inputs()
+  gains = np.zeros((3, 2, 4), np.float32)
+  gains[..., 2] = 1.0
+  gains[0, 0] = [0.0, 1.0, 1.0, 0.0]  # A tie shares the target.
+  loss = losses.best_alternative_loss(logits, {"size": gains}, masks).numpy()
+  log_pi = _log_softmax(logits["size"])
+  target = (gains == gains.max(-1, keepdims=True)).astype(np.float32)
+  target /= target.sum(-1, keepdims=True)
+  expected = (-(target * log_pi).sum(-1) * masks["size"]).mean()
+  np.testing.assert_allclose(loss, expected, rtol=1e-5)
+  uniform = {"size": np.zeros((3, 2, 4), np.float32)}
+  np.testing.assert_allclose(
+      losses.best_alternative_loss(uniform, {"size": gains}).numpy(),
+      np.log(4.0), rtol=1e-6)
+  with pytest.raises(ValueError, match="gains name heads \\['colour'\\]"):
+    losses.best_alternative_loss(logits, {"colour": gains}, masks)
