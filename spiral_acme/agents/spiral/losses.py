@@ -148,6 +148,28 @@ def baseline_loss(td_errors: tf.Tensor) -> tf.Tensor:
   return tf.reduce_mean(0.5 * tf.square(td_errors))
 
 
+def _checked_gains(logits: Heads, gains: Heads, masks: Optional[Heads]
+                   ) -> tuple[dict[str, tf.Tensor], Optional[Heads]]:
+  """(gains as tensors without gradient, the masks of their heads)."""
+  if not gains:
+    raise ValueError("gains must hold at least one head, got none.")
+  unknown = sorted(set(gains) - set(logits))
+  if unknown:
+    raise ValueError(f"gains name heads {unknown} that logits do not have; "
+                     f"its heads are {sorted(logits)}.")
+  scored_masks = None if masks is None else {k: masks[k] for k in gains}
+  _check_heads({k: logits[k] for k in gains}, scored_masks, "masks")
+  tensors = {}
+  for key, gain in gains.items():
+    head_logits = logits[key]
+    gain = tf.stop_gradient(tf.convert_to_tensor(gain, head_logits.dtype))
+    if not gain.shape.is_compatible_with(head_logits.shape):
+      raise ValueError(f"gains[{key!r}] must have the shape of its logits "
+                       f"{head_logits.shape}, got {gain.shape}.")
+    tensors[key] = gain
+  return tensors, scored_masks
+
+
 def all_action_loss(logits: Heads, gains: Heads,
                     masks: Optional[Heads] = None) -> tf.Tensor:
   """Scalar mean of -sum_k sum_v pi_k(v) * gain_k(v); no gradient into gains.
@@ -158,23 +180,9 @@ def all_action_loss(logits: Heads, gains: Heads,
   with no sampling noise, where REINFORCE would use the one value drawn.
   Only the heads in `gains` are used; `masks` as in `joint_log_prob`.
   """
-  if not gains:
-    raise ValueError("gains must hold at least one head, got none.")
-  unknown = sorted(set(gains) - set(logits))
-  if unknown:
-    raise ValueError(f"gains name heads {unknown} that logits do not have; "
-                     f"its heads are {sorted(logits)}.")
-  scored = {k: logits[k] for k in gains}
-  _check_heads(scored, None if masks is None else
-               {k: masks[k] for k in gains}, "masks")
-  per_head = {}
-  for key, head_logits in scored.items():
-    gain = tf.stop_gradient(tf.convert_to_tensor(gains[key],
-                                                 head_logits.dtype))
-    if not gain.shape.is_compatible_with(head_logits.shape):
-      raise ValueError(f"gains[{key!r}] must have the shape of its logits "
-                       f"{head_logits.shape}, got {gain.shape}.")
-    per_head[key] = tf.reduce_sum(tf.nn.softmax(head_logits) * gain, -1)
+  gains, masks = _checked_gains(logits, gains, masks)
+  per_head = {key: tf.reduce_sum(tf.nn.softmax(logits[key]) * gain, -1)
+              for key, gain in gains.items()}
   return -tf.reduce_mean(_masked_sum(per_head, masks))
 
 
@@ -183,19 +191,12 @@ def best_alternative_loss(logits: Heads, gains: Heads,
   """Scalar mean over heads in `gains` of the cross-entropy from each step's
   best-scoring values (`gains[k]`: [T, B, n_k]; ties share the target) to
   head k's policy; `masks` as in `joint_log_prob`."""
-  if not gains:
-    raise ValueError("gains must hold at least one head, got none.")
-  unknown = sorted(set(gains) - set(logits))
-  if unknown:
-    raise ValueError(f"gains name heads {unknown} that logits do not have; "
-                     f"its heads are {sorted(logits)}.")
+  gains, masks = _checked_gains(logits, gains, masks)
   per_head = {}
   for key, gain in gains.items():
-    gain = tf.stop_gradient(tf.convert_to_tensor(gain, logits[key].dtype))
     best = tf.cast(gain >= tf.reduce_max(gain, -1, keepdims=True),
                    gain.dtype)
     target = best / tf.reduce_sum(best, -1, keepdims=True)
     per_head[key] = -tf.reduce_sum(
         target * tf.nn.log_softmax(logits[key]), -1)
-  return tf.reduce_mean(_masked_sum(
-      per_head, None if masks is None else {k: masks[k] for k in gains}))
+  return tf.reduce_mean(_masked_sum(per_head, masks))
