@@ -329,19 +329,16 @@ class RewardFunction:
                        "standardise_scores=False.")
     gains = {}
     for key, rendered in alternatives.items():
-      shape = tf.shape(rendered)  # [T+1, B, n, W, W, C]
-      # Every rendered canvas beside its episode's target and blank canvas.
-      per_value = lambda x: tf.broadcast_to(
-          x[:, :, tf.newaxis], shape)
-      flat = lambda x: tf.reshape(x, tf.concat([[-1], shape[3:]], 0))
-      steps_of = lambda x: tf.broadcast_to(x[tf.newaxis], tf.concat(
-          [shape[:1], tf.shape(x)], 0))
-      flat_target = (None if target is None else
-                     flat(per_value(steps_of(target))))
-      flat_blank = flat(per_value(steps_of(canvases[0])))
-      scores = tf.reshape(
-          self._score(flat(rendered), flat_target, flat_blank, step),
-          shape[:3])[1:]
+      after = rendered[1:]  # The canvases after each action: [T, B, n, ...].
+      shape = tf.shape(after)
+      flat_shape = tf.concat([[-1], shape[3:]], 0)
+      # Each episode's [B, W, W, C] image beside every one of its canvases.
+      beside = lambda x: tf.reshape(tf.broadcast_to(
+          x[tf.newaxis, :, tf.newaxis], shape), flat_shape)
+      scores = tf.reshape(self._score(
+          tf.reshape(after, flat_shape),
+          None if target is None else beside(target), beside(canvases[0]),
+          step), shape[:3])
       taken = tf.gather(scores, tf.cast(actions[key], tf.int32), axis=2,
                         batch_dims=2)
       gains[key] = scores - taken[:, :, tf.newaxis]
