@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 import numpy as np
 
 from spiral_acme import images
+from spiral_acme import metrics
 from spiral_acme import painting
 from spiral_acme.agents import greedy_search
 from spiral_acme.agents.random_actor import UniformRandomActor
@@ -174,6 +175,12 @@ def conditional_run(preset: str, *, minutes: float, eval_every: float,
       f"l2_ratio_vs_random_at_{tag}":
           final["l2"] / baselines["random_l2"],
       f"classifier_accuracy_at_{tag}": final["classifier_accuracy"],
+      # One evaluation of 64 targets moves by several points: its 95%
+      # interval, and the mean of the last three evaluations beside it.
+      f"classifier_accuracy_interval_at_{tag}": metrics.accuracy_interval(
+          final["classifier_accuracy"], len(evaluator.targets)),
+      f"classifier_accuracy_last3_mean_at_{tag}": float(np.mean(
+          [point["classifier_accuracy"] for point in curve[-3:]])),
       f"blank_fraction_at_{tag}": final["blank_fraction"],
       "real_classifier_accuracy": evaluator.real_accuracy,
       "grid": os.path.basename(str(grid_path)),
@@ -247,7 +254,8 @@ def run_benchmark(name: str, dataset: str, *, minutes: float,
     result["preset"] = preset
     result["conditional_minutes"] = minutes
     for key in ("l2_ratio_vs_blank", "classifier_accuracy",
-                "blank_fraction"):
+                "classifier_accuracy_interval",
+                "classifier_accuracy_last3_mean", "blank_fraction"):
       result[f"{key}_at_{tag}"] = run[f"{key}_at_{tag}"]
       result.setdefault(f"{key}_at_30min", None)
   if unconditional_minutes > 0 and seeds:

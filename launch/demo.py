@@ -20,6 +20,7 @@ from absl import app  # noqa: E402
 from absl import flags  # noqa: E402
 
 import errors  # noqa: E402  pylint: disable=g-bad-import-order
+from spiral_acme import metrics  # noqa: E402
 from spiral_acme import outputs  # noqa: E402
 from spiral_acme import validation  # noqa: E402
 from spiral_acme.agents.spiral import presets  # noqa: E402
@@ -36,6 +37,8 @@ flags.DEFINE_integer("display_scale", 8,
                      "grid and GIFs (>= 1).")
 flags.DEFINE_integer("seed", 0, "Seed of the run (>= 0).")
 FLAGS = flags.FLAGS
+# Held-out digits the classifier reads, as in the learning benchmark.
+_QUALITY_TARGETS = 64
 
 
 def main(argv):
@@ -58,14 +61,18 @@ def main(argv):
     start = time.time()
     agent.run(num_steps=FLAGS.num_steps)
     result = agent.evaluate(held_out.images)
-    quality = agent.quality()
+    num_targets = min(_QUALITY_TARGETS, len(held_out.images))
+    quality = agent.quality(num_targets=num_targets)
+    low, high = metrics.accuracy_interval(quality["classifier_accuracy"],
+                                          num_targets)
     print(f"Trained {FLAGS.num_steps} steps in {time.time() - start:.0f} s. "
           f"Held-out L2: agent {result.l2:.4f}, blank canvas "
           f"{baselines['blank_l2']:.4f}, random policy "
           f"{baselines['random_l2']:.4f} (agent/blank = "
           f"{result.l2 / baselines['blank_l2']:.2f}). A digit classifier "
-          f"recognises {quality['classifier_accuracy']:.0%} of the paintings "
-          f"({quality['real_classifier_accuracy']:.0%} of the real digits); "
+          f"recognises {quality['classifier_accuracy']:.0%} of the "
+          f"{num_targets} paintings (95% interval {low:.0%}-{high:.0%}; "
+          f"{quality['real_classifier_accuracy']:.0%} of the real digits); "
           f"{quality['blank_fraction']:.0%} are blank.")
     samples, targets = agent.sample(FLAGS.num_samples)
     written = outputs.write_samples(

@@ -126,3 +126,41 @@ def frechet_distance(a: np.ndarray, b: np.ndarray,
   root = np.real(root)
   return float(np.sum(np.square(mean_a - mean_b)) +
                np.trace(cov_a + cov_b - 2.0 * root))
+
+
+def proportion_interval(successes: int, trials: int, *,
+                        z: float = 1.96) -> tuple[float, float]:
+  """Wilson score interval of a proportion (95% for z = 1.96).
+
+  A classifier accuracy on 64 paintings moves by about 6 points from the
+  draw of targets and strokes alone: 45 of 64 (70%) is (58%, 80%). Benchmarks
+  report this interval beside each accuracy so that one run is not read as
+  more certain than it is.
+  """
+  if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)):
+    raise ValueError(f"trials must be an int >= 1, got {trials!r}.")
+  if trials < 1:
+    raise ValueError(f"trials must be >= 1, got {trials}.")
+  if (isinstance(successes, bool) or
+      not isinstance(successes, (int, np.integer)) or
+      not 0 <= successes <= trials):
+    raise ValueError(f"successes must be an int in [0, {trials}], got "
+                     f"{successes!r}.")
+  if not z > 0:
+    raise ValueError(f"z must be > 0, got {z!r}.")
+  p = successes / trials
+  z2 = z * z
+  centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
+  half = (z / (1 + z2 / trials)) * np.sqrt(
+      p * (1 - p) / trials + z2 / (4 * trials * trials))
+  return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def accuracy_interval(accuracy: float, trials: int, *,
+                      z: float = 1.96) -> tuple[float, float]:
+  """`proportion_interval` of an accuracy measured on `trials` items."""
+  successes = accuracy * trials
+  if not 0 <= successes <= trials or abs(successes - round(successes)) > 1e-6:
+    raise ValueError(f"accuracy {accuracy!r} is not a count out of "
+                     f"{trials} trials.")
+  return proportion_interval(int(round(successes)), trials, z=z)

@@ -71,3 +71,37 @@ def test_accuracy_is_the_fraction_of_predictions_that_match():
   # Blank canvases all get one class: accuracy near chance at best.
   blank = np.ones_like(held_out.images)
   assert space.accuracy(blank, held_out.labels) < 0.3
+
+
+def test_proportion_interval_matches_the_wilson_formula():
+  # 45 of 64 (70%): Wilson's 95% interval, worked by hand.
+  low, high = metrics.proportion_interval(45, 64)
+  assert low == pytest.approx(0.5823, abs=1e-3)
+  assert high == pytest.approx(0.8010, abs=1e-3)
+  # It holds the observed proportion, stays in [0, 1] at the ends, and
+  # narrows with more trials.
+  assert metrics.proportion_interval(0, 10)[0] == 0.0
+  assert metrics.proportion_interval(10, 10)[1] == 1.0
+  wide = metrics.proportion_interval(32, 64)
+  narrow = metrics.proportion_interval(128, 256)
+  assert wide[0] < narrow[0] < 0.5 < narrow[1] < wide[1]
+
+
+@pytest.mark.parametrize("successes, trials, match", [
+    (5, 0, "trials must be >= 1"),
+    (65, 64, r"successes must be an int in \[0, 64\], got 65"),
+    (-1, 64, "successes"),
+    (0.5, 64, "successes"),
+    (3, 2.0, "trials must be an int"),
+])
+def test_proportion_interval_rejects_impossible_counts(successes, trials,
+                                                       match):
+  with pytest.raises(ValueError, match=match):
+    metrics.proportion_interval(successes, trials)
+
+
+def test_accuracy_interval_takes_the_count_behind_an_accuracy():
+  assert metrics.accuracy_interval(45 / 64, 64) == (
+      metrics.proportion_interval(45, 64))
+  with pytest.raises(ValueError, match="0.5 is not a count out of 7"):
+    metrics.accuracy_interval(0.5, 7)
