@@ -158,9 +158,14 @@ def proportion_interval(successes: int, trials: int, *,
 
 def accuracy_interval(accuracy: float, trials: int, *,
                       z: float = 1.96) -> tuple[float, float]:
-  """`proportion_interval` of an accuracy measured on `trials` items."""
+  """`proportion_interval` of an accuracy measured on `trials` items.
+
+  The accuracy may be rounded (benchmark curves keep five decimals): it must
+  lie within a hundredth of an item of a whole count.
+  """
   successes = accuracy * trials
-  if not 0 <= successes <= trials or abs(successes - round(successes)) > 1e-6:
+  if not -0.01 <= successes <= trials + 0.01 or (
+      abs(successes - round(successes)) > 0.01):
     raise ValueError(f"accuracy {accuracy!r} is not a count out of "
                      f"{trials} trials.")
   return proportion_interval(int(round(successes)), trials, z=z)

@@ -103,5 +103,8 @@ def test_proportion_interval_rejects_impossible_counts(successes, trials,
 def test_accuracy_interval_takes_the_count_behind_an_accuracy():
   assert metrics.accuracy_interval(45 / 64, 64) == (
       metrics.proportion_interval(45, 64))
+  # Benchmark curves round to five decimals: 45 / 64 is kept as 0.70312.
+  assert metrics.accuracy_interval(0.70312, 64) == (
+      metrics.proportion_interval(45, 64))
   with pytest.raises(ValueError, match="0.5 is not a count out of 7"):
     metrics.accuracy_interval(0.5, 7)
