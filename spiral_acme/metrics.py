@@ -18,6 +18,7 @@ from scipy import linalg
 from sklearn import exceptions
 from sklearn import neural_network
 
+from spiral_acme import validation
 from spiral_acme.datasets.images import resize
 
 
@@ -137,17 +138,12 @@ def proportion_interval(successes: int, trials: int, *,
   report this interval beside each accuracy so that one run is not read as
   more certain than it is.
   """
-  if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)):
-    raise ValueError(f"trials must be an int >= 1, got {trials!r}.")
-  if trials < 1:
-    raise ValueError(f"trials must be >= 1, got {trials}.")
-  if (isinstance(successes, bool) or
-      not isinstance(successes, (int, np.integer)) or
-      not 0 <= successes <= trials):
-    raise ValueError(f"successes must be an int in [0, {trials}], got "
-                     f"{successes!r}.")
-  if not z > 0:
-    raise ValueError(f"z must be > 0, got {z!r}.")
+  trials = validation.positive_int("trials", trials)
+  successes = validation.non_negative_int("successes", successes)
+  if successes > trials:
+    raise ValueError(f"successes={successes!r}: expected an int in "
+                     f"[0, {trials}]")
+  z = validation.finite_positive("z", z)
   p = successes / trials
   z2 = z * z
   centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)

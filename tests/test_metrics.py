@@ -88,11 +88,11 @@ def test_proportion_interval_matches_the_wilson_formula():
 
 
 @pytest.mark.parametrize("successes, trials, match", [
-    (5, 0, "trials must be >= 1"),
-    (65, 64, r"successes must be an int in \[0, 64\], got 65"),
-    (-1, 64, "successes"),
-    (0.5, 64, "successes"),
-    (3, 2.0, "trials must be an int"),
+    (5, 0, "trials=0: expected an int >= 1"),
+    (65, 64, r"successes=65: expected an int in \[0, 64\]"),
+    (-1, 64, "successes=-1: expected an int >= 0"),
+    (0.5, 64, "successes=0.5: expected an int >= 0"),
+    (3, 2.0, "trials=2.0: expected an int >= 1"),
 ])
 def test_proportion_interval_rejects_impossible_counts(successes, trials,
                                                        match):
