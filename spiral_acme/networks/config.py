@@ -81,6 +81,15 @@ class PolicyNetworkConfig:
   the time at 32x32), and the glimpse puts it one layer from the heads
   instead of behind the torso and the heads' narrow residual MLPs.
 
+  `location_stroke` > 0 (off by default; LibMyPaint's `end` and `control`
+  keys) adds to the `end` head's logits a learned map (from the feature map
+  and the pixels pooled to the grid) averaged over `location_stroke` points
+  on the straight line from the pen (the previous `end`) to each candidate,
+  and to the `control` head's the same along the Bezier through each
+  candidate to the chosen end (`stroke_logits.StrokeLogits`). The skip
+  scores a cell; a stroke's worth is the ink along its whole path, which
+  the skip's 3x3 view cannot see.
+
   `location_cell_centres` (empty by default: the grid tiles the image) says
   where each location cell appears in the image, as (row, col) fractions,
   row-major. The skip, the readout and the glimpse then read the map and
@@ -122,6 +131,7 @@ class PolicyNetworkConfig:
   location_glimpse: int = 0
   location_glimpse_radius: int = 1
   location_cell_centres: tuple[tuple[float, float], ...] = ()
+  location_stroke: int = 0
 
   def __post_init__(self):
     for name in ("torso_channels", "first_conv_kernel", "strided_conv_kernel",
@@ -173,6 +183,11 @@ class PolicyNetworkConfig:
       if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ValueError(f"PolicyNetworkConfig.{name} must be an int >= 0, "
                          f"got {value!r}.")
+    stroke = self.location_stroke
+    if (not isinstance(stroke, int) or isinstance(stroke, bool)
+        or stroke < 0 or stroke == 1):
+      raise ValueError("PolicyNetworkConfig.location_stroke must be 0 (off) "
+                       f"or an int >= 2 (points per stroke), got {stroke!r}.")
     if self.location_readout_pixels and not self.location_readout:
       raise ValueError("PolicyNetworkConfig.location_readout_pixels needs "
                        "location_readout=True (it adds to the readout).")
@@ -182,6 +197,14 @@ class PolicyNetworkConfig:
                        f"str, got {self.location_keys!r}.")
     object.__setattr__(self, "location_cell_centres",
                        _cell_centres(self.location_cell_centres))
+    if stroke and ("end" not in self.location_keys
+                   or self.location_cell_centres):
+      raise ValueError(
+          f"PolicyNetworkConfig.location_stroke={stroke} reads strokes from "
+          "the pen to LibMyPaint's `end` cell on an image-aligned grid; it "
+          "needs 'end' in location_keys and no location_cell_centres, got "
+          f"location_keys={self.location_keys!r} and "
+          f"{len(self.location_cell_centres)} cell centres.")
 
   @classmethod
   def small(cls, **overrides: Any) -> "PolicyNetworkConfig":

@@ -4,7 +4,9 @@ Starting from the LSTM output z, each key in turn gets logits from its head
 (a linear layer, or a spatial decoder for location keys), an action (sampled
 or teacher-forced), and then z <- relu(z + MLP([z, embed(action)])).
 With `location_glimpse`, the non-location heads after a location key read
-[z, glimpse of the pixels around the chosen cell] instead of z.
+[z, glimpse of the pixels around the chosen cell] instead of z. With
+`location_stroke`, the `end` and `control` logits also read a learned map
+along the stroke each candidate would draw from the pen.
 """
 
 from typing import Callable, Mapping, Optional, Sequence
@@ -15,6 +17,11 @@ import tensorflow as tf
 from spiral_acme.networks import config as config_lib
 from spiral_acme.networks import layers
 from spiral_acme.networks import policy_spec
+from spiral_acme.networks import stroke_logits
+
+# The keys `location_stroke` reads along: a stroke's end, then its control
+# point (LibMyPaint's; `end` comes first in the sampling order).
+STROKE_KEYS = ("end", "control")
 
 SampleFn = Callable[[tf.Tensor], tf.Tensor]
 
@@ -40,7 +47,13 @@ class AutoregressiveHeads(snt.Module):
     self._skips = {}
     self._readouts = {}
     self._glimpses = {}
+    self._strokes = {}
     centres = config.location_cell_centres
+    keys = [a.key for a in self._actions]
+    if config.location_stroke and "end" not in keys:
+      raise ValueError(
+          "PolicyNetworkConfig.location_stroke needs an `end` location "
+          f"action (LibMyPaint's); the action spec has {keys}.")
     for a in self._actions:
       if a.is_location and centres and len(centres) != a.grid_width ** 2:
         raise ValueError(
@@ -56,6 +69,10 @@ class AutoregressiveHeads(snt.Module):
         self._skips[a.key] = layers.FeatureMapLogits(
             a.grid_width, kernel=config.decoder_kernel, cell_centres=centres,
             name=f"{a.key}_location_skip")
+      if a.is_location and config.location_stroke and a.key in STROKE_KEYS:
+        self._strokes[a.key] = stroke_logits.StrokeLogits(
+            a.grid_width, samples=config.location_stroke,
+            kernel=config.decoder_kernel, name=f"{a.key}_location_stroke")
       if a.is_location and config.location_readout:
         self._readouts[a.key] = layers.CellFeatures(
             a.grid_width, config.head_embed_size,
@@ -82,7 +99,8 @@ class AutoregressiveHeads(snt.Module):
       sample: Optional[SampleFn] = None,
       feature_map: Optional[tf.Tensor] = None,
       readout_map: Optional[tf.Tensor] = None,
-      glimpse_pixels: Optional[tf.Tensor] = None,
+      pixels: Optional[tf.Tensor] = None,
+      pen: Optional[tf.Tensor] = None,
   ) -> tuple[dict[str, tf.Tensor], dict[str, tf.Tensor]]:
     """Runs every head in order.
 
@@ -94,8 +112,10 @@ class AutoregressiveHeads(snt.Module):
         and readouts.
       readout_map: what the readouts read instead of `feature_map` when
         given (the feature map with the cell-averaged pixels beside it).
-      glimpse_pixels: f32[N, W, W, C], the canvas (and target) the location
-        glimpses read.
+      pixels: f32[N, W, W, C], the canvas (and target) that location
+        glimpses and strokes read.
+      pen: i32[N], the cell the pen is at (the previous `end`); read by
+        location strokes.
 
     Returns:
       (actions {key: i32[N]}, logits {key: f32[N, n]}), keys in sampling order.
@@ -103,8 +123,12 @@ class AutoregressiveHeads(snt.Module):
     if actions is None and sample is None:
       raise ValueError("AutoregressiveHeads needs either `actions` to "
                        "teacher-force or a `sample` function; got neither.")
-    if self._glimpses and glimpse_pixels is None:
-      raise ValueError("location_glimpse heads need the glimpse_pixels.")
+    if (self._glimpses or self._strokes) and pixels is None:
+      raise ValueError("location_glimpse and location_stroke heads need the "
+                       "pixels.")
+    if self._strokes and (pen is None or feature_map is None):
+      raise ValueError("location_stroke heads need the pen and the torso's "
+                       "feature_map.")
     chosen, logits = {}, {}
     glimpses = []
     for a in self._actions:
@@ -118,6 +142,10 @@ class AutoregressiveHeads(snt.Module):
                          "torso's feature_map.")
       if a.key in self._skips:
         logits[a.key] += self._skips[a.key](feature_map)
+      if a.key in self._strokes:
+        logits[a.key] += self._strokes[a.key](
+            z, feature_map, pixels, pen,
+            chosen["end"] if a.key == "control" else None)
       if actions is None:
         chosen[a.key] = sample(logits[a.key])
       else:
@@ -128,7 +156,7 @@ class AutoregressiveHeads(snt.Module):
             feature_map if readout_map is None else readout_map,
             chosen[a.key])
       if a.key in self._glimpses:
-        glimpses.append(self._glimpses[a.key](glimpse_pixels, chosen[a.key]))
+        glimpses.append(self._glimpses[a.key](pixels, chosen[a.key]))
       z = tf.nn.relu(z + self._residuals[a.key](
           tf.concat([z, embedding], axis=-1)))
     return chosen, logits

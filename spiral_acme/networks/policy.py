@@ -145,10 +145,11 @@ class SpiralPolicy(snt.Module):
                              method="area")
     return tf.concat([feature_map, pooled], -1)
 
-  def _glimpse_pixels(self, canvas: tf.Tensor, target: Optional[tf.Tensor]
-                      ) -> Optional[tf.Tensor]:
-    """The canvas (and target) that location glimpses read, or None."""
-    if not self._config.location_glimpse:
+  def _pixels(self, canvas: tf.Tensor, target: Optional[tf.Tensor]
+              ) -> Optional[tf.Tensor]:
+    """The canvas (and target) that location glimpses and strokes read, or
+    None."""
+    if not (self._config.location_glimpse or self._config.location_stroke):
       return None
     canvas = tf.cast(canvas, tf.float32)
     return canvas if target is None else tf.concat(
@@ -180,8 +181,8 @@ class SpiralPolicy(snt.Module):
         hidden, actions, sample, feature_map,
         readout_map=self._readout_map(feature_map, observation["canvas"],
                                       observation.get("target")),
-        glimpse_pixels=self._glimpse_pixels(observation["canvas"],
-                                            observation.get("target")))
+        pixels=self._pixels(observation["canvas"], observation.get("target")),
+        pen=prev_action.get("end"))
     new_state = {"lstm_state": {"cell": cell, "hidden": hidden},
                  "prev_action": {a.key: chosen[a.key]
                                  for a in self._spec.actions}}
@@ -239,7 +240,7 @@ class SpiralPolicy(snt.Module):
         hidden_flat, tf.nest.map_structure(flat, actions),
         feature_map=feature_map,
         readout_map=self._readout_map(feature_map, canvas, target),
-        glimpse_pixels=self._glimpse_pixels(canvas, target))
+        pixels=self._pixels(canvas, target), pen=prev_action.get("end"))
 
     def unflat(x):
       return tf.reshape(x, tf.concat([time_batch, tf.shape(x)[1:]], 0))
