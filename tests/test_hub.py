@@ -240,6 +240,24 @@ def test_loaded_policy_matches_the_in_memory_one(exported):
     assert np.all((sampled[a.key] >= 0) & (sampled[a.key] < a.num_values))
 
 
+def test_export_keeps_the_location_stroke_and_its_pen(tmp_path):
+  policy = _small_policy(conditional=True, location_skip=True,
+                         location_stroke=4)
+  hub.export_policy(policy, tmp_path / "policy", FakeEnvConfig())
+  loaded = hub.load_policy(tmp_path / "policy")
+  assert loaded.network_config.location_stroke == 4
+  step_type, observation, actions = _inputs(policy)
+  for state in (policy.initial_state(3), dict(
+      policy.initial_state(3), prev_action=dict(
+          policy.initial_state(3)["prev_action"],
+          end=tf.constant([5, 77, 250])))):
+    _, _, want = policy.step(step_type, observation, state, actions)
+    _, _, got = loaded.step(step_type, observation, state, actions)
+    for key in ("end", "control"):
+      np.testing.assert_allclose(got["logits"][key], want["logits"][key],
+                                 atol=1e-5)
+
+
 def test_reseed_restarts_the_sampling_stream(exported):
   policy, path, _ = exported
   step_type, observation, _ = _inputs(policy, batch=16)

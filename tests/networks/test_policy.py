@@ -104,6 +104,13 @@ def test_default_config_has_deepmind_parameter_count():
     (dict(location_cell_centres=((0.5, float("nan")),)),
      "location_cell_centres"),
     (dict(location_cell_centres="middle"), "location_cell_centres"),
+    (dict(location_stroke=1), "location_stroke must be 0 .off. or an int >= 2"),
+    (dict(location_stroke=True), "location_stroke must be 0"),
+    (dict(location_stroke=-4), "location_stroke must be 0"),
+    (dict(location_stroke=8, location_keys=("location",)),
+     "needs 'end' in location_keys"),
+    (dict(location_stroke=8, location_cell_centres=((0.5, 0.5),) * 256),
+     "no location_cell_centres"),
 ])
 def test_config_validation(overrides, message):
   with pytest.raises(ValueError, match=message):
@@ -262,19 +269,21 @@ def _unroll_inputs(policy, t, b):
           random_state(policy, b), random_actions(policy, [t, b]))
 
 
-@pytest.mark.parametrize("compiled,skip,pixels,glimpse,centres", [
-    (False, False, False, 0, False), (True, False, False, 0, False),
-    (True, True, False, 0, False), (False, True, True, 0, False),
-    (True, True, False, 8, False), (True, True, True, 8, True)])
-def test_unroll_matches_stepping(compiled, skip, pixels, glimpse, centres):
+@pytest.mark.parametrize("compiled,skip,pixels,glimpse,centres,stroke", [
+    (False, False, False, 0, False, 0), (True, False, False, 0, False, 0),
+    (True, True, False, 0, False, 0), (False, True, True, 0, False, 0),
+    (True, True, False, 8, False, 0), (True, True, True, 8, True, 0),
+    (False, True, False, 0, False, 4), (True, False, False, 8, False, 6)])
+def test_unroll_matches_stepping(compiled, skip, pixels, glimpse, centres,
+                                 stroke):
   # Cell centres in perspective: rows and columns squeezed, off the blocks.
   cell_centres = _centres(16, [0.2 + 0.04 * r for r in range(16)],
                           [0.1 + 0.05 * c for c in range(16)])
   policy = make_policy(config=config_lib.PolicyNetworkConfig.small(
       location_skip=skip, location_readout=skip,
       location_readout_pixels=pixels, location_glimpse=glimpse,
-      location_cell_centres=cell_centres if centres else ()),
-                       conditional=skip)
+      location_cell_centres=cell_centres if centres else (),
+      location_stroke=stroke), conditional=skip)
   t, b = 4, 3
   step_types, obs, state, actions = _unroll_inputs(policy, t, b)
   unroll = policy.compiled_unroll if compiled else policy.unroll
@@ -580,3 +589,43 @@ def test_cell_centres_must_cover_the_location_grid():
                      "'end' has a 16x16 grid .256 cells"):
     make_policy(config=config, conditional=True)
 
+
+
+def test_location_stroke_reads_from_the_pen_the_previous_end():
+  config = config_lib.PolicyNetworkConfig.small(location_stroke=4)
+  policy = make_policy(config=config, conditional=True, seed=0)
+  obs = observation(policy, 2)
+  actions = random_actions(policy, [2])
+  state = policy.initial_state(2)
+  moved = dict(state, prev_action=dict(state["prev_action"],
+                                       end=tf.constant([37, 200])))
+  mid, first = np.ones([2], np.int32), np.zeros([2], np.int32)
+  _, _, at_origin = policy.step(mid, obs, state, actions)
+  _, _, at_pen = policy.step(mid, obs, moved, actions)
+  _, _, restarted = policy.step(first, obs, moved, actions)
+  # Mid-episode the pen moves the stroke heads' logits; an episode's first
+  # step starts at cell 0 whatever the state says.
+  for key in ("end", "control"):
+    assert not np.allclose(at_origin["logits"][key], at_pen["logits"][key])
+    np.testing.assert_allclose(restarted["logits"][key],
+                               at_origin["logits"][key], atol=1e-5)
+  strokes = {v.name.split("/")[2] for v in policy.trainable_variables
+             if "location_stroke" in v.name}
+  assert strokes == {"end_location_stroke", "control_location_stroke"}
+  step_types, obs_tb, state_tb, actions_tb = _unroll_inputs(policy, 3, 2)
+  with tf.GradientTape() as tape:
+    extras, _ = policy.unroll(step_types, obs_tb, state_tb, actions_tb)
+    loss = sum(tf.reduce_sum(tf.nn.log_softmax(l))
+               for l in extras["logits"].values())
+  variables = [v for v in policy.trainable_variables
+               if "location_stroke" in v.name]
+  grads = tape.gradient(loss, variables)
+  assert all(g is not None and np.any(g.numpy() != 0) for g in grads)
+
+
+def test_location_stroke_needs_an_end_action():
+  config = config_lib.PolicyNetworkConfig.small(
+      location_stroke=4, location_keys=("end", "location"))
+  values = {"flag": 2, "location": 64, "size": 3}
+  with pytest.raises(ValueError, match="needs an `end` location action"):
+    make_policy(values, config=config)
