@@ -67,3 +67,16 @@ def test_location_options_must_fit_the_environments_grid():
   with pytest.raises(ValueError, match="has 16 cells; the environment's 8x8 "
                      "grid has 64"):
     dataclasses.replace(scenes, policy_network=centres)
+
+
+def test_location_stroke_needs_a_pen_that_ends_at_end():
+  digits = presets.get("digits64")()
+  assert digits.policy_network.location_stroke == 8
+  legacy = dataclasses.replace(digits.environment, legacy_move_bug=True)
+  with pytest.raises(ValueError, match="legacy_move_bug=True"):
+    dataclasses.replace(digits, environment=legacy)
+  scenes = presets.get("mujoco_scenes")()
+  stroke = dataclasses.replace(scenes.policy_network, location_stroke=8,
+                               location_cell_centres=())
+  with pytest.raises(ValueError, match="location_stroke=8 reads each stroke"):
+    dataclasses.replace(scenes, policy_network=stroke)

@@ -103,6 +103,16 @@ class ExperimentConfig:
       raise ValueError(
           f"policy_network.location_glimpse needs a canvas width divisible "
           f"by the grid width: got canvas_width={width}, grid_width={grid}.")
+    if network.location_stroke and (
+        "end" not in action_keys(self.environment)
+        or getattr(self.environment, "legacy_move_bug", False)):
+      raise ValueError(
+          f"policy_network.location_stroke={network.location_stroke} reads "
+          "each stroke from the pen to its `end`: it needs a LibMyPaint "
+          "environment without legacy_move_bug (which moves the pen "
+          f"elsewhere); got action keys {list(action_keys(self.environment))}"
+          f" and legacy_move_bug="
+          f"{getattr(self.environment, 'legacy_move_bug', None)}.")
     centres = network.location_cell_centres
     if centres and len(centres) != grid * grid:
       raise ValueError(
