@@ -30,7 +30,7 @@ flags.DEFINE_string("output_dir", "outputs/demo",
                     "Where paintings go (created if missing); the set an "
                     "earlier demo wrote there (grid.png, sample_*) is "
                     "replaced, other files are kept.")
-flags.DEFINE_integer("num_steps", 850, "Policy-learner steps (>= 1).")
+flags.DEFINE_integer("num_steps", 650, "Policy-learner steps (>= 1).")
 flags.DEFINE_integer("num_samples", 16, "Held-out digits to paint (>= 1).")
 flags.DEFINE_integer("display_scale", 8,
                      "Enlarge the 16x16 paintings by this factor in the PNG "
