@@ -1,6 +1,6 @@
 """`make demo`: a short SPIRAL run on the embedded digits, then its paintings.
 
-Trains the `tiny_digits` preset (16x16 digit reconstruction, about 3 minutes on
+Trains the `tiny_digits` preset (16x16 digit reconstruction, about 2 minutes on
 two CPU cores), reports the held-out L2 next to a blank canvas and a random
 policy, and writes into --output_dir: `grid.png` (each target next to the
 agent's painting, enlarged 8x), one SVG,

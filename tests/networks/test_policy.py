@@ -399,21 +399,34 @@ def test_cell_features_with_a_radius_read_the_cells_around():
                              atol=1e-6)
 
 
-def test_location_readout_feeds_later_heads_and_trains():
-  config = config_lib.PolicyNetworkConfig.small(location_skip=True,
-                                                location_readout=True)
-  policy = make_policy(config=config, conditional=True, seed=0)
+def _heads_with(policy, name):
+  """The head modules whose variables' names contain `name`."""
+  return {v.name.split("/")[2] for v in policy.trainable_variables
+          if name in v.name}
+
+
+def _assert_unroll_trains(policy, name):
+  """A teacher-forced unroll's log-likelihood reaches every variable whose
+  name contains `name` with a non-zero gradient."""
   step_types, obs, state, actions = _unroll_inputs(policy, 3, 2)
   with tf.GradientTape() as tape:
     extras, _ = policy.unroll(step_types, obs, state, actions)
     loss = sum(tf.reduce_sum(tf.nn.log_softmax(l))
                for l in extras["logits"].values())
-  readouts = [v for v in policy.trainable_variables
-              if "location_readout" in v.name]
-  assert {v.name.split("/")[2] for v in readouts} == {
+  variables = [v for v in policy.trainable_variables if name in v.name]
+  grads = tape.gradient(loss, variables)
+  assert variables and all(g is not None and np.any(g.numpy() != 0)
+                           for g in grads)
+
+
+def test_location_readout_feeds_later_heads_and_trains():
+  config = config_lib.PolicyNetworkConfig.small(location_skip=True,
+                                                location_readout=True)
+  policy = make_policy(config=config, conditional=True, seed=0)
+  _assert_unroll_trains(policy, "location_readout")
+  assert _heads_with(policy, "location_readout") == {
       "control_location_readout", "end_location_readout"}
-  grads = tape.gradient(loss, readouts)
-  assert all(g is not None and np.any(g.numpy() != 0) for g in grads)
+  step_types, obs, state, actions = _unroll_inputs(policy, 3, 2)
   # Same actions, a different readout of the chosen `end` cell: the heads
   # sampled after `end` (pressure, size, colours) change; `end` does not.
   obs_t = tf.nest.map_structure(lambda x: x[0], obs)
@@ -609,18 +622,9 @@ def test_location_stroke_reads_from_the_pen_the_previous_end():
     assert not np.allclose(at_origin["logits"][key], at_pen["logits"][key])
     np.testing.assert_allclose(restarted["logits"][key],
                                at_origin["logits"][key], atol=1e-5)
-  strokes = {v.name.split("/")[2] for v in policy.trainable_variables
-             if "location_stroke" in v.name}
-  assert strokes == {"end_location_stroke", "control_location_stroke"}
-  step_types, obs_tb, state_tb, actions_tb = _unroll_inputs(policy, 3, 2)
-  with tf.GradientTape() as tape:
-    extras, _ = policy.unroll(step_types, obs_tb, state_tb, actions_tb)
-    loss = sum(tf.reduce_sum(tf.nn.log_softmax(l))
-               for l in extras["logits"].values())
-  variables = [v for v in policy.trainable_variables
-               if "location_stroke" in v.name]
-  grads = tape.gradient(loss, variables)
-  assert all(g is not None and np.any(g.numpy() != 0) for g in grads)
+  assert _heads_with(policy, "location_stroke") == {
+      "end_location_stroke", "control_location_stroke"}
+  _assert_unroll_trains(policy, "location_stroke")
 
 
 def test_location_stroke_needs_an_end_action():

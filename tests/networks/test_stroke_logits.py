@@ -45,49 +45,42 @@ def _line_target(grid: int, cell: int, row: int) -> np.ndarray:
   return image
 
 
-def test_candidates_along_the_targets_line_score_highest():
-  grid, cell = 8, 4
+def _line_logits(pen_cell, weights, grid=8, cell=4):
+  """Logits of a module whose map is the ink missing (1 - target) on a
+  blank canvas with a dark band over grid row 3; `weights` = (mean,
+  mean x length) fixed, whatever the head's state."""
   module = stroke_logits.StrokeLogits(grid, samples=8, kernel=1)
   canvas = np.ones([1, grid * cell, grid * cell, 1], np.float32)
-  target = _line_target(grid, cell, row=3)[None]
-  pixels = tf.constant(np.concatenate([canvas, target], -1))
-  feature_map = tf.zeros([1, 2, 2, 3])
-  z = tf.zeros([1, 5])
-  pen = tf.constant([3 * grid])  # Cell (3, 0): the band's left end.
+  pixels = tf.constant(np.concatenate(
+      [canvas, _line_target(grid, cell, row=3)[None]], -1))
+  feature_map, z = tf.zeros([1, 2, 2, 3]), tf.zeros([1, 5])
+  pen = tf.constant([pen_cell])
   module(z, feature_map, pixels, pen)
-  # The map: ink missing where the target is dark (1 - target); the weights
-  # count the mean along the path only.
+  # Channels: 3 of the feature map, then the canvas, then the target.
   module._conv.w.assign(np.reshape([0.0, 0.0, 0.0, 0.0, -1.0],
                                    [1, 1, 5, 1]))
   module._conv.b.assign([1.0])
   module._weights.w.assign(tf.zeros_like(module._weights.w))
-  module._weights.b.assign([1.0, 0.0])
-  logits = module(z, feature_map, pixels, pen).numpy().reshape(grid, grid)
-  # Every end in the band's row reads only dark pixels; ends off the row
-  # read fewer, the further off the fewer.
+  module._weights.b.assign(weights)
+  return module(z, feature_map, pixels, pen).numpy().reshape(grid, grid)
+
+
+def test_candidates_along_the_targets_line_score_highest():
+  grid = 8
+  # From cell (3, 0), the band's left end, every end in the band's row
+  # reads only dark pixels; ends off the row read fewer, the further off
+  # the fewer.
+  logits = _line_logits(3 * grid, [1.0, 0.0])
   np.testing.assert_allclose(logits[3, 1:], 1.0, atol=1e-6)
   assert np.all(logits[3, 1:].min() > np.delete(logits, 3, axis=0).max())
   assert logits[5, 7] > logits[7, 7]
   # The same ends from a pen in the bottom-left corner read mostly white.
-  away = module(z, feature_map, pixels, tf.constant([7 * grid])).numpy()
-  assert away.reshape(grid, grid)[3, 7] < 0.5
+  assert _line_logits(7 * grid, [1.0, 0.0])[3, 7] < 0.5
 
 
 def test_length_weight_favours_longer_strokes_along_the_line():
-  grid, cell = 8, 4
-  module = stroke_logits.StrokeLogits(grid, samples=8, kernel=1)
-  pixels = tf.constant(np.concatenate(
-      [np.ones([1, 32, 32, 1], np.float32),
-       _line_target(grid, cell, row=3)[None]], -1))
-  feature_map, z, pen = tf.zeros([1, 2, 2, 3]), tf.zeros([1, 5]), tf.constant(
-      [3 * grid])
-  module(z, feature_map, pixels, pen)
-  module._conv.w.assign(np.reshape([0.0, 0.0, 0.0, 0.0, -1.0],
-                                   [1, 1, 5, 1]))
-  module._conv.b.assign([1.0])
-  module._weights.w.assign(tf.zeros_like(module._weights.w))
-  module._weights.b.assign([0.0, 1.0])
-  logits = module(z, feature_map, pixels, pen).numpy().reshape(grid, grid)
+  grid = 8
+  logits = _line_logits(3 * grid, [0.0, 1.0])
   np.testing.assert_allclose(logits[3, 1:], np.arange(1, grid) / grid,
                              atol=1e-6)
 
