@@ -10,9 +10,9 @@ from spiral_acme.networks import stroke_logits
 def test_stroke_points_run_from_the_pen_to_each_candidate():
   start = tf.constant([[1.0, 2.0]])
   candidates = tf.constant([[1.0, 2.0], [5.0, 2.0], [1.0, 10.0]])
-  points = stroke_points = stroke_logits.stroke_points(start, candidates, 5)
+  points = stroke_logits.stroke_points(start, candidates, 5)
   assert points.shape == (1, 3, 5, 2)
-  np.testing.assert_allclose(stroke_points[0, :, 0], [[1, 2]] * 3)
+  np.testing.assert_allclose(points[0, :, 0], [[1, 2]] * 3)
   np.testing.assert_allclose(points[0, :, -1], candidates)
   np.testing.assert_allclose(points[0, 1, :, 0], [1, 2, 3, 4, 5])
   np.testing.assert_allclose(points[0, 2, :, 1], [2, 4, 6, 8, 10])
